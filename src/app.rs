@@ -1,0 +1,169 @@
+//! Wiring: the shared application state, building it from config (database, migrations,
+//! storage), and running the roles — HTTP, in-process workers, maintenance — until shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::db::{Db, now_ms};
+use crate::http::serve::{ServeSettings, serve};
+use crate::metrics::Metrics;
+use crate::storage::Storage;
+use crate::worker;
+
+/// How often stale rate-limit windows and worker rows are pruned.
+const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(600);
+/// Rate windows this old can no longer influence a decision.
+const RATE_WINDOW_RETENTION_MS: i64 = 3 * 3_600_000;
+/// Worker rows silent this long are forgotten.
+const WORKER_ROW_RETENTION_MS: i64 = 24 * 3_600_000;
+
+/// Everything a request handler or worker needs, shared behind an `Arc`.
+#[derive(Debug)]
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub storage: Storage,
+    pub metrics: Metrics,
+    /// Bounds concurrent photo decodes (CPU and memory).
+    pub photo_permits: Semaphore,
+    draining: AtomicBool,
+}
+
+/// The handle handlers receive as axum state.
+pub type AppState = Arc<App>;
+
+impl App {
+    /// Connects to the database, applies migrations and prepares storage.
+    pub async fn build(config: Config) -> anyhow::Result<AppState> {
+        config.validate().context("invalid configuration")?;
+        let db = Db::connect(&config.database)
+            .await
+            .with_context(|| format!("connecting to {}", config.database.redacted_url()))?;
+        db.migrate().await.context("applying migrations")?;
+        let storage = Storage::from_config(&config.storage);
+        storage.prepare().await.context("creating storage directories")?;
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Ok(Arc::new(Self {
+            config,
+            db,
+            storage,
+            metrics: Metrics::new(),
+            photo_permits: Semaphore::new(cores * 2),
+            draining: AtomicBool::new(false),
+        }))
+    }
+
+    /// True once shutdown has begun; readiness then reports 503.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+}
+
+/// Which parts of the process run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    pub http: bool,
+    pub workers: bool,
+}
+
+/// A started service: its address and the means to stop it.
+#[derive(Debug)]
+pub struct Running {
+    pub app: AppState,
+    pub http_addr: Option<SocketAddr>,
+    shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl Running {
+    /// Stops accepting work, drains, and waits for every task.
+    pub async fn stop(mut self) {
+        self.app.draining.store(true, Ordering::Relaxed);
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+        self.app.db.close().await;
+    }
+}
+
+/// Starts the chosen roles; HTTP serves on `listener` (bound by the caller, so tests can use
+/// port 0).
+pub async fn start(app: AppState, roles: Roles, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    let mut http_addr = None;
+    if roles.http {
+        let listener = listener.context("the HTTP role needs a listener")?;
+        http_addr = Some(listener.local_addr()?);
+        let settings = ServeSettings {
+            header_read_timeout: app.config.http.header_read_timeout(),
+            shutdown_grace: app.config.http.shutdown_grace(),
+        };
+        let router = crate::http::router(app.clone());
+        tasks.spawn(serve(listener, router, settings, shutdown.clone()));
+        tasks.spawn(maintain(app.clone(), shutdown.clone()));
+    }
+    if roles.workers {
+        tasks.spawn(worker::run(app.clone(), shutdown.clone()));
+    }
+    Ok(Running {
+        app,
+        http_addr,
+        shutdown,
+        tasks,
+    })
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Periodic housekeeping of the HTTP role's own tables.
+async fn maintain(app: AppState, shutdown: CancellationToken) {
+    let mut ticker = tokio::time::interval(MAINTENANCE_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        let now = now_ms();
+        if let Err(error) = app.db.prune_rate_limits(now - RATE_WINDOW_RETENTION_MS).await {
+            tracing::warn!(error = ?error, "pruning rate-limit windows failed");
+        }
+        if let Err(error) = app.db.prune_workers(now - WORKER_ROW_RETENTION_MS).await {
+            tracing::warn!(error = ?error, "pruning worker rows failed");
+        }
+    }
+}

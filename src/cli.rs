@@ -1,0 +1,59 @@
+//! The command line: one binary, one subcommand per role or tool. Every setting is also an
+//! environment variable (see `serenade serve --help`).
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "serenade", version, about = "Personalised AI love songs for pets")]
+pub struct Cli {
+    /// Log output format.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site and API, and run the workers in the same process.
+    Serve {
+        #[command(flatten)]
+        config: Config,
+        /// Serve HTTP only (scale-out web nodes).
+        #[arg(long)]
+        no_workers: bool,
+    },
+    /// Run the background workers only.
+    Worker {
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Show or check the configuration.
+    #[command(name = "config")]
+    ShowConfig {
+        #[command(flatten)]
+        config: Config,
+        /// Print every setting (secrets redacted).
+        #[arg(long, conflicts_with = "check", required_unless_present = "check")]
+        print: bool,
+        /// Validate the settings and exit non-zero if any is wrong.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}

@@ -1,0 +1,77 @@
+//! What each subcommand does, once the command line is parsed and logging is up.
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::app::{App, Roles, shutdown_signal, start};
+use crate::cli::Command;
+use crate::config::Config;
+use crate::db::Db;
+
+/// Runs one subcommand to completion.
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { config, no_workers } => {
+            let roles = Roles {
+                http: true,
+                workers: !no_workers,
+            };
+            run_roles(config, roles).await
+        }
+        Command::Worker { config } => {
+            run_roles(config, Roles { http: false, workers: true }).await
+        }
+        Command::Migrate { config } => {
+            config.validate().context("invalid configuration")?;
+            let db = Db::connect(&config.database).await?;
+            db.migrate().await?;
+            println!("migrations applied ({})", db.backend_name());
+            Ok(())
+        }
+        Command::ShowConfig { config, print, check } => {
+            if print {
+                for (name, value) in config.redacted_entries() {
+                    println!("{name}={value}");
+                }
+            }
+            if check {
+                config.validate().context("invalid configuration")?;
+                println!("configuration OK");
+            }
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", crate::openapi::api_document().to_pretty_json()?);
+            Ok(())
+        }
+    }
+}
+
+async fn run_roles(config: Config, roles: Roles) -> anyhow::Result<()> {
+    let bind = config.http.bind;
+    let app = App::build(config).await?;
+    let listener = if roles.http {
+        Some(
+            TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("binding {bind}"))?,
+        )
+    } else {
+        None
+    };
+    let running = start(app.clone(), roles, listener).await?;
+    if let Some(addr) = running.http_addr {
+        tracing::info!(
+            %addr,
+            database = app.db.backend_name(),
+            workers = roles.workers,
+            "serenade listening on http://{addr}"
+        );
+    } else {
+        tracing::info!(database = app.db.backend_name(), "serenade worker running");
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! The database facade: one `Db` picked by URL scheme (SQLite embedded, PostgreSQL scale-out),
+//! connection settings, migrations, and the error type every query returns. Queries live in the
+//! sibling modules, one per table family, written once for both backends where SQL agrees.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::config::DatabaseConfig;
+
+pub mod rate_limits;
+pub mod submissions;
+pub mod workers;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a query waits for a pooled connection before the request is answered 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long SQLite waits on a locked database before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection pool on one of the two supported databases.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A failed database operation.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed")]
+    Query(#[from] sqlx::Error),
+    #[error("database migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not create the database directory {path}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DbError {
+    /// True when the database is unreachable or saturated rather than the query being wrong.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Query(error) => matches!(
+                error,
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::WorkerCrashed
+            ),
+            Self::Migrate(_) | Self::CreateDir { .. } => false,
+        }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool `$db` holds; the SQL must suit both.
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a write transaction bound to `$tx` and commits it when `$body`
+/// evaluates; an early `return` or `?` inside `$body` rolls back. SQLite transactions start
+/// with `BEGIN IMMEDIATE` so concurrent writers queue on the lock instead of failing.
+macro_rules! in_write_tx {
+    ($db:expr, |$tx:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+            $crate::db::Db::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+        }
+    };
+}
+
+pub(crate) use {in_write_tx, on_pool};
+
+impl Db {
+    /// Connects by URL scheme; a SQLite file and its directory are created on first use.
+    pub async fn connect(config: &DatabaseConfig) -> Result<Self, DbError> {
+        let url = config.database_url.expose_secret();
+        let max_connections = config.database_max_connections;
+        if url.starts_with("sqlite:") {
+            if let Some(dir) = sqlite_file_path(url).and_then(|file| file.parent().map(Path::to_path_buf))
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(&dir).map_err(|source| DbError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
+            Ok(Self::Sqlite(pool))
+        } else {
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect(url)
+                .await?;
+            Ok(Self::Postgres(pool))
+        }
+    }
+
+    /// Applies pending migrations from `migrations/{sqlite,postgres}`.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// True when every embedded migration has been applied.
+    pub async fn migrations_applied(&self) -> Result<bool, DbError> {
+        let (migrator, applied): (&Migrator, Option<i64>) = match self {
+            Self::Sqlite(pool) => (
+                &SQLITE_MIGRATIONS,
+                sqlx::query_scalar("select max(version) from _sqlx_migrations where success")
+                    .fetch_one(pool)
+                    .await?,
+            ),
+            Self::Postgres(pool) => (
+                &POSTGRES_MIGRATIONS,
+                sqlx::query_scalar("select max(version) from _sqlx_migrations where success")
+                    .fetch_one(pool)
+                    .await?,
+            ),
+        };
+        let latest = migrator.iter().map(|migration| migration.version).max();
+        Ok(applied >= latest)
+    }
+
+    /// A round trip to the database.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query("select 1").execute(pool).await.map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// `"sqlite"` or `"postgres"`, for logs and health output.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every pooled connection.
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await);
+    }
+}
+
+/// The file behind a `sqlite:` URL, if it names one.
+fn sqlite_file_path(url: &str) -> Option<&Path> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
+}
+
+/// Milliseconds since the Unix epoch: the one timestamp representation in both databases.
+pub fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(sqlite_file_path("sqlite://./data/a.db"), Some(Path::new("./data/a.db")));
+        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db?mode=rwc"), Some(Path::new("/tmp/x.db")));
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+    }
+}

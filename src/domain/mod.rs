@@ -1,0 +1,8 @@
+//! Pure domain types with no I/O: identifiers, the submission form and its rules, the photo.
+
+pub mod ids;
+pub mod names;
+pub mod photo;
+pub mod sliding_window;
+pub mod timestamp;
+pub mod submission;

@@ -1,0 +1,86 @@
+//! `GET /api/results/{id}`: the finished song for the result page. Pending and processing
+//! submissions answer 202 with their true status; a failure answers with the spec's message.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::rate_limit::{Budget, charge};
+use crate::app::AppState;
+use crate::domain::submission::EntryStatus;
+use crate::domain::timestamp::rfc3339_from_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{ClientIp, SessionPath};
+
+/// A submission's result, or why there is none yet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionResult {
+    pub success: bool,
+    pub session_id: String,
+    pub status: EntryStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lyrics: Option<String>,
+    pub owner_name: String,
+    pub pet_name: String,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The result page's data.
+#[utoipa::path(
+    get,
+    path = "/api/results/{session_id}",
+    params(("session_id" = String, Path, description = "The submission's id")),
+    responses(
+        (status = 200, description = "Finished (success) or failed (success: false, status: fail)", body = SubmissionResult),
+        (status = 202, description = "Still pending or processing", body = SubmissionResult),
+        (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
+        (status = 429, description = "Per-IP limit hit", body = crate::openapi::ErrorBody),
+    ),
+    tag = "results"
+)]
+pub async fn submission_result(
+    State(app): State<AppState>,
+    SessionPath(session_id): SessionPath,
+    ClientIp(client): ClientIp,
+) -> ApiResult<(StatusCode, Json<SubmissionResult>)> {
+    charge(&app, Budget::Results, client).await?;
+    let row = app
+        .db
+        .find_submission(session_id.as_str())
+        .await?
+        .ok_or(ApiError::not_found("Session"))?;
+    let status = EntryStatus::from_column(&row.entry_status);
+    let mut result = SubmissionResult {
+        success: status == EntryStatus::Success,
+        session_id: row.session_id,
+        status,
+        video_url: None,
+        lyrics: None,
+        owner_name: row.owner_name,
+        pet_name: row.pet_name,
+        created_at: rfc3339_from_ms(row.created_at),
+        message: None,
+    };
+    let code = match status {
+        EntryStatus::Success => {
+            result.video_url = row.generated_video_path;
+            result.lyrics = row.lyrics;
+            StatusCode::OK
+        }
+        EntryStatus::Fail => {
+            result.message = Some("Video generation failed. Please try again.".into());
+            StatusCode::OK
+        }
+        EntryStatus::Pending | EntryStatus::Processing => {
+            result.message = Some("Your song is still being made. Please check back soon.".into());
+            StatusCode::ACCEPTED
+        }
+    };
+    Ok((code, Json(result)))
+}

@@ -1,0 +1,186 @@
+//! `POST /api/submissions` and `GET /api/submissions/{id}/status`. A submission is accepted
+//! only when its photo is durably on disk and its row (with the cookie's quota charge) is
+//! committed; a rejected one leaves no file and no row.
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngExt;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::rate_limit::{Budget, charge};
+use crate::app::{App, AppState};
+use crate::db::now_ms;
+use crate::db::submissions::{InsertOutcome, NewSubmission};
+use crate::domain::ids::{CookieId, SessionId};
+use crate::domain::submission::{EntryStatus, SubmissionForm, SubmissionRequest};
+use crate::domain::timestamp::rfc3339_from_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{ApiJson, ClientIp, SessionPath};
+use crate::storage::{Area, FileName, Storage};
+
+/// Body of an accepted submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionCreated {
+    pub success: bool,
+    pub session_id: String,
+    /// Present only when this request created the visitor's cookie id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cookie_id: Option<String>,
+    pub message: String,
+}
+
+/// Body of a status poll.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionStatus {
+    pub session_id: String,
+    pub status: EntryStatus,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+/// Accept a pet love-song request.
+#[utoipa::path(
+    post,
+    path = "/api/submissions",
+    request_body = SubmissionRequest,
+    responses(
+        (status = 200, description = "Stored and queued", body = SubmissionCreated),
+        (status = 400, description = "A field broke a rule", body = crate::openapi::ErrorBody),
+        (status = 413, description = "Body too large", body = crate::openapi::ErrorBody),
+        (status = 429, description = "Cookie quota used or per-IP limit hit", body = crate::openapi::ErrorBody),
+    ),
+    tag = "submissions"
+)]
+pub async fn create_submission(
+    State(app): State<AppState>,
+    ClientIp(client): ClientIp,
+    ApiJson(request): ApiJson<SubmissionRequest>,
+) -> ApiResult<Json<SubmissionCreated>> {
+    let outcome = accept(&app, client, request).await;
+    match &outcome {
+        Ok(_) => {
+            app.metrics.submissions_accepted.inc();
+        }
+        Err(error) => app.metrics.reject_submission(error.code()),
+    }
+    outcome.map(Json)
+}
+
+async fn accept(
+    app: &App,
+    client: std::net::IpAddr,
+    request: SubmissionRequest,
+) -> ApiResult<SubmissionCreated> {
+    charge(app, Budget::Submissions, client).await?;
+    let form = SubmissionForm::parse(request)?;
+    let max_attempts = app.config.limits.form_submit_retry;
+    if let Some(cookie) = &form.cookie_id {
+        let used = app.db.cookie_quota_used(cookie.as_str()).await?;
+        if used >= max_attempts {
+            return Err(ApiError::CookieQuotaExceeded {
+                attempts_used: used,
+                max_attempts,
+            });
+        }
+    }
+
+    let jpeg = {
+        let _permit = app
+            .photo_permits
+            .acquire()
+            .await
+            .map_err(|error| ApiError::Internal(error.into()))?;
+        let photo = form.photo;
+        tokio::task::spawn_blocking(move || photo.normalise())
+            .await
+            .map_err(|error| ApiError::Internal(error.into()))??
+    };
+
+    let session_id = SessionId::generate();
+    let (cookie_id, cookie_is_new) = match form.cookie_id {
+        Some(cookie) => (cookie, false),
+        None => (CookieId::generate(), true),
+    };
+    let photo_name = FileName::for_session(Area::Uploads, &session_id, ".jpg")
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no upload file name")))?;
+    app.storage.write_durably(Area::Uploads, &photo_name, jpeg).await?;
+
+    let new = NewSubmission {
+        session_id: session_id.to_string(),
+        cookie_id: cookie_id.as_str().to_owned(),
+        cookie_is_new,
+        owner_name: form.owner_name.into_inner(),
+        pet_name: form.pet_name.into_inner(),
+        pet_type: form.pet_type.to_owned(),
+        music_vibe: form.music_vibe.to_owned(),
+        photo_path: Storage::public_path(Area::Uploads, &photo_name),
+        webhook_token: new_webhook_token(),
+        created_at: now_ms(),
+    };
+    let inserted = app.db.insert_submission(&new, max_attempts).await;
+    match inserted {
+        Ok(InsertOutcome::Accepted) => {
+            tracing::info!(submission.id = %session_id, "submission {session_id} accepted");
+            Ok(SubmissionCreated {
+                success: true,
+                session_id: new.session_id,
+                cookie_id: cookie_is_new.then_some(new.cookie_id),
+                message: "Submission received successfully".into(),
+            })
+        }
+        Ok(InsertOutcome::QuotaExceeded { used }) => {
+            discard_photo(app, &photo_name).await;
+            Err(ApiError::CookieQuotaExceeded {
+                attempts_used: used,
+                max_attempts,
+            })
+        }
+        Err(error) => {
+            discard_photo(app, &photo_name).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Removes the photo of a submission that was not stored.
+async fn discard_photo(app: &App, name: &FileName) {
+    if let Err(error) = app.storage.remove(Area::Uploads, name).await {
+        tracing::error!(error = ?error, file = name.as_str(), "could not remove a rejected photo");
+    }
+}
+
+/// 32 random bytes, base64url: the secret in this submission's webhook URL.
+fn new_webhook_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Poll a submission's progress (not charged to the results budget).
+#[utoipa::path(
+    get,
+    path = "/api/submissions/{session_id}/status",
+    params(("session_id" = String, Path, description = "The submission's id")),
+    responses(
+        (status = 200, description = "Current status", body = SubmissionStatus),
+        (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
+    ),
+    tag = "submissions"
+)]
+pub async fn submission_status(
+    State(app): State<AppState>,
+    SessionPath(session_id): SessionPath,
+) -> ApiResult<Json<SubmissionStatus>> {
+    let row = app
+        .db
+        .find_submission(session_id.as_str())
+        .await?
+        .ok_or(ApiError::not_found("Session"))?;
+    Ok(Json(SubmissionStatus {
+        session_id: row.session_id,
+        status: EntryStatus::from_column(&row.entry_status),
+        created_at: rfc3339_from_ms(row.created_at),
+    }))
+}

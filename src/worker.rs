@@ -1,0 +1,43 @@
+//! The worker role. It registers the process in the worker table with a heartbeat, which the
+//! health check counts; the pipeline's job runners are started from here.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::app::AppState;
+use crate::db::now_ms;
+
+/// How often a worker reports that it is alive.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
+/// A worker silent for longer than this is not counted as live.
+pub const LIVENESS_WINDOW: Duration = Duration::from_secs(30);
+
+/// A worker id unique to this process incarnation: `host:pid:random`.
+pub fn new_worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|name| name.trim().to_owned())
+        .unwrap_or_else(|_| "host".into());
+    format!("{host}:{}:{}", std::process::id(), cuid2::create_id())
+}
+
+/// Runs until `shutdown`, then deregisters.
+pub async fn run(app: AppState, shutdown: CancellationToken) {
+    let worker_id = new_worker_id();
+    tracing::info!(worker.id = %worker_id, "worker started");
+    let mut ticker = tokio::time::interval(HEARTBEAT_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                if let Err(error) = app.db.worker_heartbeat(&worker_id, "worker", now_ms()).await {
+                    tracing::warn!(worker.id = %worker_id, error = ?error, "worker heartbeat failed");
+                }
+            }
+            () = shutdown.cancelled() => break,
+        }
+    }
+    if let Err(error) = app.db.worker_stopped(&worker_id).await {
+        tracing::warn!(worker.id = %worker_id, error = ?error, "deregistering worker failed");
+    }
+    tracing::info!(worker.id = %worker_id, "worker stopped");
+}

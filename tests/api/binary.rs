@@ -1,0 +1,97 @@
+//! The `serenade` binary itself: subcommands, config printing with secrets redacted, clear
+//! errors on bad config, and a graceful exit on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn serenade() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_serenade"));
+    for name in ["DATABASE_URL", "ADMIN_USER", "ADMIN_PASSWORD", "SERENADE_BIND", "STORAGE_DIR"] {
+        command.env_remove(name);
+    }
+    command
+}
+
+#[test]
+fn config_print_redacts_secrets() {
+    let output = serenade()
+        .args(["config", "--print"])
+        .env("DATABASE_URL", "postgres://app:hunter22@db:5432/serenade")
+        .env("ADMIN_USER", "ops")
+        .env("ADMIN_PASSWORD", "super-secret-password")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("DATABASE_URL=postgres://app:***@db:5432/serenade"), "{text}");
+    assert!(text.contains("ADMIN_PASSWORD=[redacted]"));
+    assert!(text.contains("IMG_STORAGE=./storage/uploads"));
+    assert!(!text.contains("hunter22") && !text.contains("super-secret-password"));
+}
+
+#[test]
+fn config_check_explains_what_is_wrong() {
+    let output = serenade()
+        .args(["config", "--check"])
+        .env("ADMIN_USER", "ops")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(text.contains("ADMIN_PASSWORD: is required when ADMIN_USER is set"), "{text}");
+
+    let ok = serenade().args(["config", "--check"]).output().unwrap();
+    assert!(ok.status.success());
+}
+
+#[test]
+fn openapi_prints_the_document() {
+    let output = serenade().arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(document["paths"]["/api/submissions"].is_object());
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nested/db.sqlite", dir.path().display());
+    let output = serenade().args(["migrate", "--database-url", &url]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(dir.path().join("nested/db.sqlite").exists());
+}
+
+#[test]
+fn serve_exits_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = serenade()
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", format!("sqlite://{}/db.sqlite", dir.path().display()))
+        .env("STORAGE_DIR", dir.path().join("storage"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "server did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+}

@@ -1,0 +1,12 @@
+//! HTTP tests against the real app spawned on `127.0.0.1:0`, on SQLite and (when
+//! `TEST_DATABASE_URL` is set) PostgreSQL. One test binary, one module per concern.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod binary;
+mod hardening;
+mod limits;
+mod operations;
+mod reads;
+mod submissions;

@@ -1,0 +1,263 @@
+//! Shared test harness: the real app spawned on `127.0.0.1:0` against a fresh SQLite file or
+//! a fresh PostgreSQL database, sample photos, and the PostgreSQL opt-in rule (skip when
+//! `TEST_DATABASE_URL` is unset, fail instead when `SERENADE_REQUIRE_POSTGRES=1`).
+
+#![allow(dead_code)]
+
+pub mod photos;
+pub mod postgres;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use serenade::app::{App, Roles, Running, start};
+use serenade::config::{AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig};
+use serenade::db::Db;
+use tempfile::TempDir;
+
+pub use postgres::{TestDatabase, postgres_url};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A configuration suitable for tests: temp storage, generous limits, short timeouts.
+pub fn test_config(dir: &Path, database_url: String) -> Config {
+    Config {
+        http: HttpConfig {
+            bind: "127.0.0.1:0".parse().expect("address"),
+            public_base_url: None,
+            trusted_proxies: Default::default(),
+            header_read_timeout_seconds: 5,
+            request_timeout_seconds: 30,
+            shutdown_grace_seconds: 5,
+        },
+        database: DatabaseConfig {
+            database_url: SecretString::from(database_url),
+            database_max_connections: 8,
+        },
+        storage: StorageConfig {
+            storage_dir: dir.join("storage"),
+            img_storage: None,
+            audio_storage: None,
+            video_storage: None,
+        },
+        limits: LimitsConfig {
+            form_submit_retry: 10,
+            submissions_per_ip_per_hour: 0,
+            results_per_ip_per_hour: 0,
+        },
+        admin: AdminConfig {
+            admin_user: None,
+            admin_password: None,
+        },
+    }
+}
+
+/// A running app and the means to reach it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub app: Arc<App>,
+    running: Option<Running>,
+    _database: Option<Arc<TestDatabase>>,
+    _dir: Arc<TempDir>,
+    pub dir: PathBuf,
+}
+
+/// Builds a [`TestApp`] with overrides.
+pub struct TestAppBuilder {
+    backend: Backend,
+    workers: bool,
+    tweak: Vec<Box<dyn FnOnce(&mut Config)>>,
+    share_with: Option<(Arc<TempDir>, Option<Arc<TestDatabase>>, String)>,
+}
+
+impl TestApp {
+    /// An app on SQLite with workers running.
+    pub async fn spawn() -> Self {
+        Self::builder().spawn().await
+    }
+
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            backend: Backend::Sqlite,
+            workers: true,
+            tweak: Vec::new(),
+            share_with: None,
+        }
+    }
+
+    /// A second web process on the same database and storage.
+    pub fn sibling(&self) -> TestAppBuilder {
+        let url = secrecy::ExposeSecret::expose_secret(&self.app.config.database.database_url).to_owned();
+        TestAppBuilder {
+            backend: Backend::Sqlite,
+            workers: false,
+            tweak: Vec::new(),
+            share_with: Some((self._dir.clone(), self._database.clone(), url)),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.app.db
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.app.config.storage.img_dir()
+    }
+
+    /// Files (names) currently in the uploads directory.
+    pub fn uploaded_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.uploads_dir())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    pub async fn post_submission(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/submissions"))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// Runs SQL against the app's database (test set-up only).
+    pub async fn execute(&self, sql: &'static str, session_id: &str) {
+        match self.db() {
+            Db::Sqlite(pool) => {
+                sqlx::query(sql).bind(session_id).execute(pool).await.expect("sql");
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(sql).bind(session_id).execute(pool).await.expect("sql");
+            }
+        }
+    }
+
+    /// Runs SQL with no parameters against the app's database (test set-up only).
+    pub async fn execute_unbound(&self, sql: &'static str) {
+        match self.db() {
+            Db::Sqlite(pool) => {
+                sqlx::query(sql).execute(pool).await.expect("sql");
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(sql).execute(pool).await.expect("sql");
+            }
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+    }
+}
+
+impl TestAppBuilder {
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    pub fn without_workers(mut self) -> Self {
+        self.workers = false;
+        self
+    }
+
+    pub fn configure(mut self, tweak: impl FnOnce(&mut Config) + 'static) -> Self {
+        self.tweak.push(Box::new(tweak));
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let (dir, database, url) = match self.share_with {
+            Some(shared) => shared,
+            None => {
+                let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+                match self.backend {
+                    Backend::Sqlite => {
+                        let url = format!("sqlite://{}", dir.path().join("serenade.db").display());
+                        (dir, None, url)
+                    }
+                    Backend::Postgres => {
+                        let database = Arc::new(TestDatabase::create().await);
+                        let url = database.url.clone();
+                        (dir, Some(database), url)
+                    }
+                }
+            }
+        };
+        let mut config = test_config(dir.path(), url);
+        for tweak in self.tweak {
+            tweak(&mut config);
+        }
+        let app = App::build(config).await.expect("app builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let roles = Roles {
+            http: true,
+            workers: self.workers,
+        };
+        let running = start(app.clone(), roles, Some(listener)).await.expect("app starts");
+        let addr = running.http_addr.expect("http address");
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            app,
+            running: Some(running),
+            _database: database,
+            dir: dir.path().to_path_buf(),
+            _dir: dir,
+        }
+    }
+}
+
+/// A complete, valid submission body.
+pub fn valid_submission() -> Value {
+    json!({
+        "pet_name": "Toby",
+        "pet_type": "Dog",
+        "photo": photos::jpeg_base64(600, 600),
+        "music_vibe": "Romantic",
+        "owner_name": "Matt",
+        "cookie_id": null
+    })
+}
+
+/// Runs `test` on PostgreSQL when it is configured; see [`postgres_url`].
+pub async fn on_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if postgres_url().is_some() {
+        test(Backend::Postgres).await;
+    }
+}
