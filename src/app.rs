@@ -50,7 +50,10 @@ impl App {
             .with_context(|| format!("connecting to {}", config.database.redacted_url()))?;
         db.migrate().await.context("applying migrations")?;
         let storage = Storage::from_config(&config.storage);
-        storage.prepare().await.context("creating storage directories")?;
+        storage
+            .prepare()
+            .await
+            .context("creating storage directories")?;
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Ok(Arc::new(Self {
             config,
@@ -96,7 +99,11 @@ impl Running {
 
 /// Starts the chosen roles; HTTP serves on `listener` (bound by the caller, so tests can use
 /// port 0).
-pub async fn start(app: AppState, roles: Roles, listener: Option<TcpListener>) -> anyhow::Result<Running> {
+pub async fn start(
+    app: AppState,
+    roles: Roles,
+    listener: Option<TcpListener>,
+) -> anyhow::Result<Running> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let mut http_addr = None;
@@ -159,7 +166,11 @@ async fn maintain(app: AppState, shutdown: CancellationToken) {
             () = shutdown.cancelled() => return,
         }
         let now = now_ms();
-        if let Err(error) = app.db.prune_rate_limits(now - RATE_WINDOW_RETENTION_MS).await {
+        if let Err(error) = app
+            .db
+            .prune_rate_limits(now - RATE_WINDOW_RETENTION_MS)
+            .await
+        {
             tracing::warn!(error = ?error, "pruning rate-limit windows failed");
         }
         if let Err(error) = app.db.prune_workers(now - WORKER_ROW_RETENTION_MS).await {

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "serenade", version, about = "Personalised AI love songs for pets")]
+#[command(
+    name = "serenade",
+    version,
+    about = "Personalised AI love songs for pets"
+)]
 pub struct Cli {
     /// Log output format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]

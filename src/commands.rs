@@ -19,7 +19,14 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             run_roles(config, roles).await
         }
         Command::Worker { config } => {
-            run_roles(config, Roles { http: false, workers: true }).await
+            run_roles(
+                config,
+                Roles {
+                    http: false,
+                    workers: true,
+                },
+            )
+            .await
         }
         Command::Migrate { config } => {
             config.validate().context("invalid configuration")?;
@@ -28,7 +35,11 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             println!("migrations applied ({})", db.backend_name());
             Ok(())
         }
-        Command::ShowConfig { config, print, check } => {
+        Command::ShowConfig {
+            config,
+            print,
+            check,
+        } => {
             if print {
                 for (name, value) in config.redacted_entries() {
                     println!("{name}={value}");

@@ -52,7 +52,11 @@ pub struct HttpConfig {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseConfig {
     /// `sqlite://path` (embedded, created on first start) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/serenade.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/serenade.db"
+    )]
     pub database_url: SecretString,
     /// Maximum pooled connections.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
@@ -131,15 +135,24 @@ impl Config {
             ));
         }
         if self.database.database_max_connections == 0 {
-            return Err(ConfigError::invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "DATABASE_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
         }
         if let Some(base) = &self.http.public_base_url
             && !(base.starts_with("http://") || base.starts_with("https://"))
         {
-            return Err(ConfigError::invalid("PUBLIC_BASE_URL", "must start with http:// or https://"));
+            return Err(ConfigError::invalid(
+                "PUBLIC_BASE_URL",
+                "must start with http:// or https://",
+            ));
         }
         for (name, value) in [
-            ("HEADER_READ_TIMEOUT_SECONDS", self.http.header_read_timeout_seconds),
+            (
+                "HEADER_READ_TIMEOUT_SECONDS",
+                self.http.header_read_timeout_seconds,
+            ),
             ("REQUEST_TIMEOUT_SECONDS", self.http.request_timeout_seconds),
         ] {
             if value == 0 {
@@ -147,23 +160,38 @@ impl Config {
             }
         }
         if self.limits.form_submit_retry == 0 {
-            return Err(ConfigError::invalid("FORM_SUBMIT_RETRY", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "FORM_SUBMIT_RETRY",
+                "must be at least 1",
+            ));
         }
         match (&self.admin.admin_user, &self.admin.admin_password) {
             (Some(user), Some(password)) => {
                 if user.is_empty() || user.contains(':') {
-                    return Err(ConfigError::invalid("ADMIN_USER", "must be non-empty and have no ':'"));
+                    return Err(ConfigError::invalid(
+                        "ADMIN_USER",
+                        "must be non-empty and have no ':'",
+                    ));
                 }
                 if password.expose_secret().len() < 8 {
-                    return Err(ConfigError::invalid("ADMIN_PASSWORD", "must be at least 8 characters"));
+                    return Err(ConfigError::invalid(
+                        "ADMIN_PASSWORD",
+                        "must be at least 8 characters",
+                    ));
                 }
             }
             (None, None) => {}
             (Some(_), None) => {
-                return Err(ConfigError::invalid("ADMIN_PASSWORD", "is required when ADMIN_USER is set"));
+                return Err(ConfigError::invalid(
+                    "ADMIN_PASSWORD",
+                    "is required when ADMIN_USER is set",
+                ));
             }
             (None, Some(_)) => {
-                return Err(ConfigError::invalid("ADMIN_USER", "is required when ADMIN_PASSWORD is set"));
+                return Err(ConfigError::invalid(
+                    "ADMIN_USER",
+                    "is required when ADMIN_PASSWORD is set",
+                ));
             }
         }
         Ok(())
@@ -177,22 +205,47 @@ impl Config {
             ("SERENADE_BIND", self.http.bind.to_string()),
             ("PUBLIC_BASE_URL", self.http.public_base_url()),
             ("TRUSTED_PROXIES", self.http.trusted_proxies.to_string()),
-            ("HEADER_READ_TIMEOUT_SECONDS", self.http.header_read_timeout_seconds.to_string()),
-            ("REQUEST_TIMEOUT_SECONDS", self.http.request_timeout_seconds.to_string()),
-            ("SHUTDOWN_GRACE_SECONDS", self.http.shutdown_grace_seconds.to_string()),
+            (
+                "HEADER_READ_TIMEOUT_SECONDS",
+                self.http.header_read_timeout_seconds.to_string(),
+            ),
+            (
+                "REQUEST_TIMEOUT_SECONDS",
+                self.http.request_timeout_seconds.to_string(),
+            ),
+            (
+                "SHUTDOWN_GRACE_SECONDS",
+                self.http.shutdown_grace_seconds.to_string(),
+            ),
             ("DATABASE_URL", self.database.redacted_url()),
-            ("DATABASE_MAX_CONNECTIONS", self.database.database_max_connections.to_string()),
+            (
+                "DATABASE_MAX_CONNECTIONS",
+                self.database.database_max_connections.to_string(),
+            ),
             ("STORAGE_DIR", path(&self.storage.storage_dir)),
             ("IMG_STORAGE", path(&self.storage.img_dir())),
             ("AUDIO_STORAGE", path(&self.storage.audio_dir())),
             ("VIDEO_STORAGE", path(&self.storage.video_dir())),
-            ("FORM_SUBMIT_RETRY", self.limits.form_submit_retry.to_string()),
-            ("SUBMISSIONS_PER_IP_PER_HOUR", self.limits.submissions_per_ip_per_hour.to_string()),
-            ("RESULTS_PER_IP_PER_HOUR", self.limits.results_per_ip_per_hour.to_string()),
+            (
+                "FORM_SUBMIT_RETRY",
+                self.limits.form_submit_retry.to_string(),
+            ),
+            (
+                "SUBMISSIONS_PER_IP_PER_HOUR",
+                self.limits.submissions_per_ip_per_hour.to_string(),
+            ),
+            (
+                "RESULTS_PER_IP_PER_HOUR",
+                self.limits.results_per_ip_per_hour.to_string(),
+            ),
             ("ADMIN_USER", shown(self.admin.admin_user.as_ref())),
             (
                 "ADMIN_PASSWORD",
-                self.admin.admin_password.as_ref().map_or("(unset)", |_| "[redacted]").into(),
+                self.admin
+                    .admin_password
+                    .as_ref()
+                    .map_or("(unset)", |_| "[redacted]")
+                    .into(),
             ),
         ]
     }
@@ -229,15 +282,21 @@ impl DatabaseConfig {
 
 impl StorageConfig {
     pub fn img_dir(&self) -> PathBuf {
-        self.img_storage.clone().unwrap_or_else(|| self.storage_dir.join("uploads"))
+        self.img_storage
+            .clone()
+            .unwrap_or_else(|| self.storage_dir.join("uploads"))
     }
 
     pub fn audio_dir(&self) -> PathBuf {
-        self.audio_storage.clone().unwrap_or_else(|| self.storage_dir.join("audio"))
+        self.audio_storage
+            .clone()
+            .unwrap_or_else(|| self.storage_dir.join("audio"))
     }
 
     pub fn video_dir(&self) -> PathBuf {
-        self.video_storage.clone().unwrap_or_else(|| self.storage_dir.join("video"))
+        self.video_storage
+            .clone()
+            .unwrap_or_else(|| self.storage_dir.join("video"))
     }
 }
 
@@ -272,7 +331,13 @@ mod tests {
             redact_url_password("postgres://app:s3cret@db:5432/x"),
             "postgres://app:***@db:5432/x"
         );
-        assert_eq!(redact_url_password("postgres://app@db/x"), "postgres://app@db/x");
-        assert_eq!(redact_url_password("sqlite://./data/a.db"), "sqlite://./data/a.db");
+        assert_eq!(
+            redact_url_password("postgres://app@db/x"),
+            "postgres://app@db/x"
+        );
+        assert_eq!(
+            redact_url_password("sqlite://./data/a.db"),
+            "sqlite://./data/a.db"
+        );
     }
 }

@@ -51,7 +51,10 @@ pub enum ApiError {
     PayloadTooLarge,
     /// The per-cookie submission quota is used up (429).
     #[error("submission quota used")]
-    CookieQuotaExceeded { attempts_used: u32, max_attempts: u32 },
+    CookieQuotaExceeded {
+        attempts_used: u32,
+        max_attempts: u32,
+    },
     /// The per-IP hourly budget is used up (429 + Retry-After).
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
@@ -154,7 +157,10 @@ impl IntoResponse for ApiError {
         let headers = response.headers_mut();
         match &self {
             Self::RateLimited { retry_after } => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
+                headers.insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after.as_secs().max(1)),
+                );
             }
             Self::Unauthorized => {
                 headers.insert(

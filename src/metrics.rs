@@ -58,16 +58,26 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::default();
         let http_requests = Family::<HttpLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests answered", http_requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests answered",
+            http_requests.clone(),
+        );
         let http_request_duration =
-            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
         registry.register(
             "http_request_duration_seconds",
             "Time to produce an HTTP response",
             http_request_duration.clone(),
         );
         let submissions_accepted = Counter::default();
-        registry.register("submissions_accepted", "Submissions stored", submissions_accepted.clone());
+        registry.register(
+            "submissions_accepted",
+            "Submissions stored",
+            submissions_accepted.clone(),
+        );
         let submissions_rejected = Family::<ReasonLabels, Counter>::default();
         registry.register(
             "submissions_rejected",
@@ -81,7 +91,11 @@ impl Metrics {
             submissions_by_status.clone(),
         );
         let live_workers = Gauge::default();
-        registry.register("live_workers", "Worker processes with a recent heartbeat", live_workers.clone());
+        registry.register(
+            "live_workers",
+            "Worker processes with a recent heartbeat",
+            live_workers.clone(),
+        );
         Self {
             registry,
             http_requests,
@@ -113,7 +127,9 @@ impl Metrics {
     /// Counts one refused submission under its error code.
     pub fn reject_submission(&self, code: &str) {
         self.submissions_rejected
-            .get_or_create(&ReasonLabels { reason: code.to_owned() })
+            .get_or_create(&ReasonLabels {
+                reason: code.to_owned(),
+            })
             .inc();
     }
 

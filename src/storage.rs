@@ -161,10 +161,16 @@ impl Storage {
                 .join(format!(".health-probe-{}", std::process::id()));
             tokio::fs::write(&probe, b"ok")
                 .await
-                .map_err(|source| StorageError::Io { path: probe.clone(), source })?;
+                .map_err(|source| StorageError::Io {
+                    path: probe.clone(),
+                    source,
+                })?;
             tokio::fs::remove_file(&probe)
                 .await
-                .map_err(|source| StorageError::Io { path: probe, source })?;
+                .map_err(|source| StorageError::Io {
+                    path: probe,
+                    source,
+                })?;
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! The database contract: one story through every `Db` method, run on SQLite always and on
 //! PostgreSQL when `TEST_DATABASE_URL` is set (required in CI). Both must behave the same.
 
+#![allow(clippy::unwrap_used)] // Test code: a panic is the failure report.
+
 mod common;
 
 use common::{TestDatabase, postgres_url};
@@ -48,49 +50,103 @@ async fn story(db: Db) {
     // Submissions and the cookie quota.
     let cookie = CookieId::generate();
     let first = new_submission(cookie.as_str(), true, 1_000);
-    assert_eq!(db.insert_submission(&first, 2).await.unwrap(), InsertOutcome::Accepted);
+    assert_eq!(
+        db.insert_submission(&first, 2).await.unwrap(),
+        InsertOutcome::Accepted
+    );
     assert_eq!(db.cookie_quota_used(cookie.as_str()).await.unwrap(), 1);
     let second = new_submission(cookie.as_str(), false, 2_000);
-    assert_eq!(db.insert_submission(&second, 2).await.unwrap(), InsertOutcome::Accepted);
+    assert_eq!(
+        db.insert_submission(&second, 2).await.unwrap(),
+        InsertOutcome::Accepted
+    );
     let third = new_submission(cookie.as_str(), false, 3_000);
     assert_eq!(
         db.insert_submission(&third, 2).await.unwrap(),
         InsertOutcome::QuotaExceeded { used: 2 }
     );
-    assert!(db.find_submission(&third.session_id).await.unwrap().is_none());
+    assert!(
+        db.find_submission(&third.session_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(db.cookie_quota_used("cookie_unknown").await.unwrap(), 0);
 
-    let row = db.find_submission(&first.session_id).await.unwrap().expect("row");
+    let row = db
+        .find_submission(&first.session_id)
+        .await
+        .unwrap()
+        .expect("row");
     assert_eq!(row.entry_status, "pending");
     assert_eq!(row.created_at, 1_000);
     assert_eq!(row.pet_name, "Toby");
     assert_eq!(row.photo_path, first.photo_path);
     assert!(row.lyrics.is_none());
     let counts = db.submission_status_counts().await.unwrap();
-    assert_eq!((counts.pending, counts.processing, counts.success, counts.fail), (2, 0, 0, 0));
+    assert_eq!(
+        (
+            counts.pending,
+            counts.processing,
+            counts.success,
+            counts.fail
+        ),
+        (2, 0, 0, 0)
+    );
 
     // Rate limits: the window allows `limit` hits, then refuses with a wait.
-    let window = SlidingWindow { limit: 3, window_ms: HOUR };
+    let window = SlidingWindow {
+        limit: 3,
+        window_ms: HOUR,
+    };
     let now = 10 * HOUR + 60_000;
     for _ in 0..3 {
-        assert_eq!(db.hit_rate_limit("b", "1.2.3.4", window, now).await.unwrap(), RateDecision::Allowed);
+        assert_eq!(
+            db.hit_rate_limit("b", "1.2.3.4", window, now)
+                .await
+                .unwrap(),
+            RateDecision::Allowed
+        );
     }
-    match db.hit_rate_limit("b", "1.2.3.4", window, now).await.unwrap() {
+    match db
+        .hit_rate_limit("b", "1.2.3.4", window, now)
+        .await
+        .unwrap()
+    {
         RateDecision::Limited { retry_after } => assert!(retry_after.as_secs() >= 1),
         RateDecision::Allowed => panic!("the fourth hit was allowed"),
     }
-    assert_eq!(db.hit_rate_limit("b", "5.6.7.8", window, now).await.unwrap(), RateDecision::Allowed);
-    assert_eq!(db.hit_rate_limit("other", "1.2.3.4", window, now).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(
+        db.hit_rate_limit("b", "5.6.7.8", window, now)
+            .await
+            .unwrap(),
+        RateDecision::Allowed
+    );
+    assert_eq!(
+        db.hit_rate_limit("other", "1.2.3.4", window, now)
+            .await
+            .unwrap(),
+        RateDecision::Allowed
+    );
     // Early in the next window the previous window still weighs almost fully: one hit fits.
     let early_next = 11 * HOUR + 1_000;
-    assert_eq!(db.hit_rate_limit("b", "1.2.3.4", window, early_next).await.unwrap(), RateDecision::Allowed);
+    assert_eq!(
+        db.hit_rate_limit("b", "1.2.3.4", window, early_next)
+            .await
+            .unwrap(),
+        RateDecision::Allowed
+    );
     assert!(matches!(
-        db.hit_rate_limit("b", "1.2.3.4", window, early_next).await.unwrap(),
+        db.hit_rate_limit("b", "1.2.3.4", window, early_next)
+            .await
+            .unwrap(),
         RateDecision::Limited { .. }
     ));
     // Two windows later it is forgotten.
     assert_eq!(
-        db.hit_rate_limit("b", "1.2.3.4", window, 12 * HOUR + 1_000).await.unwrap(),
+        db.hit_rate_limit("b", "1.2.3.4", window, 12 * HOUR + 1_000)
+            .await
+            .unwrap(),
         RateDecision::Allowed
     );
     assert!(db.prune_rate_limits(12 * HOUR).await.unwrap() >= 3);
@@ -117,7 +173,10 @@ async fn concurrent_quota(db: Db) {
         async move { db.insert_submission(&new, 5).await.unwrap() }
     });
     let outcomes = futures_util::future::join_all(inserts).await;
-    let accepted = outcomes.iter().filter(|o| **o == InsertOutcome::Accepted).count();
+    let accepted = outcomes
+        .iter()
+        .filter(|o| **o == InsertOutcome::Accepted)
+        .count();
     assert_eq!(accepted, 5, "{outcomes:?}");
     assert_eq!(db.cookie_quota_used(cookie.as_str()).await.unwrap(), 5);
     db.close().await;
@@ -150,10 +209,22 @@ async fn sqlite_durability_settings_hold_on_every_pooled_connection() {
         connections.push(pool.acquire().await.unwrap());
     }
     for connection in &mut connections {
-        let journal: String = sqlx::query_scalar("pragma journal_mode").fetch_one(&mut **connection).await.unwrap();
-        let synchronous: i64 = sqlx::query_scalar("pragma synchronous").fetch_one(&mut **connection).await.unwrap();
-        let busy: i64 = sqlx::query_scalar("pragma busy_timeout").fetch_one(&mut **connection).await.unwrap();
-        let foreign_keys: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(&mut **connection).await.unwrap();
+        let journal: String = sqlx::query_scalar("pragma journal_mode")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        let synchronous: i64 = sqlx::query_scalar("pragma synchronous")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        let busy: i64 = sqlx::query_scalar("pragma busy_timeout")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        let foreign_keys: i64 = sqlx::query_scalar("pragma foreign_keys")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
         assert_eq!(journal, "wal");
         assert_eq!(synchronous, 2, "synchronous=FULL");
         assert!(busy > 0);

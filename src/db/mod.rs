@@ -106,7 +106,8 @@ impl Db {
         let url = config.database_url.expose_secret();
         let max_connections = config.database_max_connections;
         if url.starts_with("sqlite:") {
-            if let Some(dir) = sqlite_file_path(url).and_then(|file| file.parent().map(Path::to_path_buf))
+            if let Some(dir) =
+                sqlite_file_path(url).and_then(|file| file.parent().map(Path::to_path_buf))
                 && !dir.as_os_str().is_empty()
             {
                 std::fs::create_dir_all(&dir).map_err(|source| DbError::CreateDir {
@@ -168,7 +169,10 @@ impl Db {
     /// A round trip to the database.
     pub async fn ping(&self) -> Result<(), DbError> {
         on_pool!(self, |pool| {
-            sqlx::query("select 1").execute(pool).await.map(|done| done.rows_affected())
+            sqlx::query("select 1")
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
         })?;
         Ok(())
     }
@@ -189,7 +193,9 @@ impl Db {
 
 /// The file behind a `sqlite:` URL, if it names one.
 fn sqlite_file_path(url: &str) -> Option<&Path> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
 }
@@ -208,8 +214,14 @@ mod tests {
 
     #[test]
     fn sqlite_urls_name_their_file() {
-        assert_eq!(sqlite_file_path("sqlite://./data/a.db"), Some(Path::new("./data/a.db")));
-        assert_eq!(sqlite_file_path("sqlite:/tmp/x.db?mode=rwc"), Some(Path::new("/tmp/x.db")));
+        assert_eq!(
+            sqlite_file_path("sqlite://./data/a.db"),
+            Some(Path::new("./data/a.db"))
+        );
+        assert_eq!(
+            sqlite_file_path("sqlite:/tmp/x.db?mode=rwc"),
+            Some(Path::new("/tmp/x.db"))
+        );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
     }
 }

@@ -24,7 +24,9 @@ pub struct NewSubmission {
 pub enum InsertOutcome {
     Accepted,
     /// The cookie had already used its quota; nothing was written.
-    QuotaExceeded { used: u32 },
+    QuotaExceeded {
+        used: u32,
+    },
 }
 
 /// One `submissions` row as the API reads it.
@@ -124,7 +126,10 @@ impl Db {
     }
 
     /// The submission with this id, if any.
-    pub async fn find_submission(&self, session_id: &str) -> Result<Option<SubmissionRow>, DbError> {
+    pub async fn find_submission(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<SubmissionRow>, DbError> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as::<_, SubmissionRow>(SELECT_SUBMISSION)
                 .bind(session_id)

@@ -5,7 +5,12 @@ use super::{Db, DbError, on_pool};
 
 impl Db {
     /// Records that `worker_id` is alive now.
-    pub async fn worker_heartbeat(&self, worker_id: &str, role: &str, now_ms: i64) -> Result<(), DbError> {
+    pub async fn worker_heartbeat(
+        &self,
+        worker_id: &str,
+        role: &str,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
         on_pool!(self, |pool| {
             sqlx::query(
                 "insert into worker_processes (worker_id, role, created_at, updated_at) \

@@ -4,5 +4,5 @@ pub mod ids;
 pub mod names;
 pub mod photo;
 pub mod sliding_window;
-pub mod timestamp;
 pub mod submission;
+pub mod timestamp;

@@ -83,7 +83,18 @@ mod tests {
 
     #[test]
     fn names_from_many_languages_are_accepted() {
-        for name in ["Zoë", "O'Brien", "Anne-Marie", "Toby", "José María", "Łukasz", "山田", "Ørjan", "अनुराग", "Дмитрий"] {
+        for name in [
+            "Zoë",
+            "O'Brien",
+            "Anne-Marie",
+            "Toby",
+            "José María",
+            "Łukasz",
+            "山田",
+            "Ørjan",
+            "अनुराग",
+            "Дмитрий",
+        ] {
             assert!(Name::parse(name).is_ok(), "{name} refused");
         }
     }
@@ -103,7 +114,11 @@ mod tests {
         assert_eq!(Name::parse(&"a".repeat(101)), Err(NameError::TooLong));
         assert!(Name::parse(&"a".repeat(100)).is_ok());
         for bad in ["Toby1", "<script>", "Rex!", "--", "a\u{0}b", "Bob; DROP"] {
-            assert_eq!(Name::parse(bad), Err(NameError::InvalidCharacter), "{bad:?}");
+            assert_eq!(
+                Name::parse(bad),
+                Err(NameError::InvalidCharacter),
+                "{bad:?}"
+            );
         }
     }
 }

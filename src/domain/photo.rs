@@ -59,7 +59,9 @@ pub enum PhotoError {
     TooLarge,
     #[error("Photo dimensions {width}×{height} are larger than we can process")]
     DimensionsTooLarge { width: u32, height: u32 },
-    #[error("Photo must be at least {MIN_PHOTO_SIDE}×{MIN_PHOTO_SIDE} pixels (this one is {width}×{height})")]
+    #[error(
+        "Photo must be at least {MIN_PHOTO_SIDE}×{MIN_PHOTO_SIDE} pixels (this one is {width}×{height})"
+    )]
     TooSmall { width: u32, height: u32 },
     #[error("Photo could not be read; the file may be damaged")]
     Corrupt,
@@ -87,7 +89,9 @@ impl PhotoError {
 pub fn inspect(raw: &str) -> Result<InspectedPhoto, PhotoError> {
     let payload = match raw.trim().strip_prefix("data:") {
         Some(data_url) => {
-            let (meta, data) = data_url.split_once(',').ok_or(PhotoError::InvalidEncoding)?;
+            let (meta, data) = data_url
+                .split_once(',')
+                .ok_or(PhotoError::InvalidEncoding)?;
             if !meta.ends_with(";base64") {
                 return Err(PhotoError::InvalidEncoding);
             }
@@ -99,7 +103,10 @@ pub fn inspect(raw: &str) -> Result<InspectedPhoto, PhotoError> {
         return Err(PhotoError::TooLarge);
     }
     let bytes = if payload.bytes().any(|b| b.is_ascii_whitespace()) {
-        let compact: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let compact: String = payload
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
         BASE64.decode(compact)
     } else {
         BASE64.decode(payload)
@@ -170,7 +177,12 @@ impl InspectedPhoto {
         let stored = if side == STORED_PHOTO_SIDE {
             square
         } else {
-            image::imageops::resize(&square, STORED_PHOTO_SIDE, STORED_PHOTO_SIDE, FilterType::CatmullRom)
+            image::imageops::resize(
+                &square,
+                STORED_PHOTO_SIDE,
+                STORED_PHOTO_SIDE,
+                FilterType::CatmullRom,
+            )
         };
 
         let mut jpeg = Vec::with_capacity(96 * 1024);
@@ -203,7 +215,9 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample_jpeg(width: u32, height: u32) -> Vec<u8> {
-        let image = RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+        let image = RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
             .encode_image(&image)
@@ -219,7 +233,13 @@ pub(crate) mod tests {
     fn a_jpeg_data_url_is_normalised_to_600_square() {
         let raw = format!("data:image/jpeg;base64,{}", sample_jpeg_base64(800, 399));
         let photo = inspect(&raw).unwrap_err();
-        assert!(matches!(photo, PhotoError::TooSmall { width: 800, height: 399 }));
+        assert!(matches!(
+            photo,
+            PhotoError::TooSmall {
+                width: 800,
+                height: 399
+            }
+        ));
 
         let raw = format!("data:image/jpeg;base64,{}", sample_jpeg_base64(1000, 700));
         let photo = inspect(&raw).unwrap();
@@ -230,7 +250,10 @@ pub(crate) mod tests {
 
     #[test]
     fn the_data_url_type_is_ignored_in_favour_of_magic_bytes() {
-        let raw = format!("data:image/png;base64,{}", BASE64.encode(b"GIF89a not really"));
+        let raw = format!(
+            "data:image/png;base64,{}",
+            BASE64.encode(b"GIF89a not really")
+        );
         assert!(matches!(inspect(&raw), Err(PhotoError::UnsupportedFormat)));
     }
 
@@ -242,8 +265,14 @@ pub(crate) mod tests {
 
     #[test]
     fn garbage_base64_is_refused() {
-        assert!(matches!(inspect("not base64 at all!"), Err(PhotoError::InvalidEncoding)));
-        assert!(matches!(inspect("data:image/jpeg,abc"), Err(PhotoError::InvalidEncoding)));
+        assert!(matches!(
+            inspect("not base64 at all!"),
+            Err(PhotoError::InvalidEncoding)
+        ));
+        assert!(matches!(
+            inspect("data:image/jpeg,abc"),
+            Err(PhotoError::InvalidEncoding)
+        ));
     }
 
     #[test]

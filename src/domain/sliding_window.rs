@@ -56,13 +56,19 @@ mod tests {
 
     #[test]
     fn an_empty_history_allows_the_whole_limit() {
-        let window = SlidingWindow { limit: 20, window_ms: HOUR };
+        let window = SlidingWindow {
+            limit: 20,
+            window_ms: HOUR,
+        };
         assert_eq!(window.current_allowance(0, 5 * HOUR + 10), 20);
     }
 
     #[test]
     fn the_previous_window_counts_in_proportion_to_its_overlap() {
-        let window = SlidingWindow { limit: 20, window_ms: HOUR };
+        let window = SlidingWindow {
+            limit: 20,
+            window_ms: HOUR,
+        };
         assert_eq!(window.current_allowance(20, 5 * HOUR), 0);
         assert_eq!(window.current_allowance(20, 5 * HOUR + HOUR / 2), 10);
         assert_eq!(window.current_allowance(20, 6 * HOUR - 1), 20);
@@ -72,25 +78,43 @@ mod tests {
     fn fits(window: SlidingWindow, hits: &[(i64, u32)], at: i64) -> bool {
         let start = window.current_start(at);
         let count = |window_start: i64| {
-            hits.iter().find(|(s, _)| *s == window_start).map_or(0, |(_, n)| *n)
+            hits.iter()
+                .find(|(s, _)| *s == window_start)
+                .map_or(0, |(_, n)| *n)
         };
         count(start) < window.current_allowance(count(start - window.window_ms), at)
     }
 
     #[test]
     fn retry_after_points_at_the_moment_a_hit_fits_again() {
-        let window = SlidingWindow { limit: 20, window_ms: HOUR };
+        let window = SlidingWindow {
+            limit: 20,
+            window_ms: HOUR,
+        };
         for (hits, now) in [
             (vec![(5 * HOUR, 20)], 5 * HOUR + HOUR / 4),
             (vec![(4 * HOUR, 30), (5 * HOUR, 5)], 5 * HOUR + 60_000),
             (vec![(4 * HOUR, 10), (5 * HOUR, 20)], 5 * HOUR + HOUR / 2),
         ] {
-            let previous = hits.iter().find(|(s, _)| *s == 4 * HOUR).map_or(0, |(_, n)| *n);
-            let current = hits.iter().find(|(s, _)| *s == 5 * HOUR).map_or(0, |(_, n)| *n);
+            let previous = hits
+                .iter()
+                .find(|(s, _)| *s == 4 * HOUR)
+                .map_or(0, |(_, n)| *n);
+            let current = hits
+                .iter()
+                .find(|(s, _)| *s == 5 * HOUR)
+                .map_or(0, |(_, n)| *n);
             assert!(!fits(window, &hits, now));
-            let wait = i64::try_from(window.retry_after(previous, current, now).as_millis()).unwrap();
-            assert!(fits(window, &hits, now + wait), "{hits:?} not allowed after {wait} ms");
-            assert!(!fits(window, &hits, now + wait - 2_000), "{hits:?} allowed before {wait} ms");
+            let wait =
+                i64::try_from(window.retry_after(previous, current, now).as_millis()).unwrap();
+            assert!(
+                fits(window, &hits, now + wait),
+                "{hits:?} not allowed after {wait} ms"
+            );
+            assert!(
+                !fits(window, &hits, now + wait - 2_000),
+                "{hits:?} allowed before {wait} ms"
+            );
         }
     }
 }

@@ -11,7 +11,14 @@ use super::photo::{self, InspectedPhoto, PhotoError};
 /// The kinds of pet the form offers.
 pub const PET_TYPES: &[&str] = &["Dog", "Cat", "Bird", "Fish", "Other"];
 /// The music vibes the form offers.
-pub const MUSIC_VIBES: &[&str] = &["Chill", "Energetic", "Romantic", "Party", "Relaxing", "Other"];
+pub const MUSIC_VIBES: &[&str] = &[
+    "Chill",
+    "Energetic",
+    "Romantic",
+    "Party",
+    "Relaxing",
+    "Other",
+];
 
 /// `POST /api/submissions` body, as the browser sends it. Every field is optional here so a
 /// missing one gets a field-specific error instead of a parse error.
@@ -224,7 +231,10 @@ mod tests {
     fn enums_are_exact() {
         let mut bad = request();
         bad.music_vibe = Some("romantic".into());
-        assert_eq!(SubmissionForm::parse(bad).unwrap_err().field(), "music_vibe");
+        assert_eq!(
+            SubmissionForm::parse(bad).unwrap_err().field(),
+            "music_vibe"
+        );
     }
 
     #[test]
@@ -232,10 +242,18 @@ mod tests {
         for empty in ["", "null"] {
             let mut with_empty = request();
             with_empty.cookie_id = Some(empty.into());
-            assert!(SubmissionForm::parse(with_empty).unwrap().cookie_id.is_none());
+            assert!(
+                SubmissionForm::parse(with_empty)
+                    .unwrap()
+                    .cookie_id
+                    .is_none()
+            );
         }
         let mut junk = request();
         junk.cookie_id = Some("cookie_x' OR 1=1".into());
-        assert_eq!(SubmissionForm::parse(junk).unwrap_err().code(), "invalid_cookie_id");
+        assert_eq!(
+            SubmissionForm::parse(junk).unwrap_err().code(),
+            "invalid_cookie_id"
+        );
     }
 }

@@ -19,11 +19,15 @@ impl Network {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.address, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -59,7 +63,11 @@ impl FromStr for TrustedProxies {
 
     fn from_str(list: &str) -> Result<Self, Self::Err> {
         let mut networks = Vec::new();
-        for entry in list.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+        for entry in list
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+        {
             let invalid = || InvalidNetwork(entry.to_owned());
             let (address, prefix) = match entry.split_once('/') {
                 Some((address, prefix)) => (
@@ -165,7 +173,13 @@ mod tests {
     fn bad_entries_are_refused_and_ipv6_is_keyed_by_its_64() {
         assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
         assert!("proxy.local".parse::<TrustedProxies>().is_err());
-        assert_eq!(rate_limit_key("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::/64");
-        assert_eq!(rate_limit_key("::ffff:192.0.2.1".parse().unwrap()), "192.0.2.1");
+        assert_eq!(
+            rate_limit_key("2001:db8:1:2:3:4:5:6".parse().unwrap()),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            rate_limit_key("::ffff:192.0.2.1".parse().unwrap()),
+            "192.0.2.1"
+        );
     }
 }

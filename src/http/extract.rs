@@ -70,11 +70,19 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
-        Ok(Self(app.config.http.trusted_proxies.client_ip(peer, &parts.headers)))
+        Ok(Self(
+            app.config
+                .http
+                .trusted_proxies
+                .client_ip(peer, &parts.headers),
+        ))
     }
 }

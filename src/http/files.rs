@@ -37,9 +37,10 @@ pub async fn stored_file(
     }
     let mut response = response.map(axum::body::Body::new);
     if response.status().is_success() {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        );
     }
     response
 }

@@ -36,8 +36,14 @@ pub fn router(app: AppState) -> Router {
                     middleware::refuse_oversized_bodies(SUBMISSION_BODY_LIMIT, request, next)
                 })),
         )
-        .route("/api/submissions/{session_id}/status", get(api::submissions::submission_status))
-        .route("/api/results/{session_id}", get(api::results::submission_result))
+        .route(
+            "/api/submissions/{session_id}/status",
+            get(api::submissions::submission_status),
+        )
+        .route(
+            "/api/results/{session_id}",
+            get(api::results::submission_result),
+        )
         .route("/api/health", get(api::health::health))
         .route("/livez", get(api::health::livez))
         .route("/readyz", get(api::health::readyz))

@@ -6,7 +6,13 @@ use std::time::{Duration, Instant};
 
 fn serenade() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_serenade"));
-    for name in ["DATABASE_URL", "ADMIN_USER", "ADMIN_PASSWORD", "SERENADE_BIND", "STORAGE_DIR"] {
+    for name in [
+        "DATABASE_URL",
+        "ADMIN_USER",
+        "ADMIN_PASSWORD",
+        "SERENADE_BIND",
+        "STORAGE_DIR",
+    ] {
         command.env_remove(name);
     }
     command
@@ -23,7 +29,10 @@ fn config_print_redacts_secrets() {
         .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("DATABASE_URL=postgres://app:***@db:5432/serenade"), "{text}");
+    assert!(
+        text.contains("DATABASE_URL=postgres://app:***@db:5432/serenade"),
+        "{text}"
+    );
     assert!(text.contains("ADMIN_PASSWORD=[redacted]"));
     assert!(text.contains("IMG_STORAGE=./storage/uploads"));
     assert!(!text.contains("hunter22") && !text.contains("super-secret-password"));
@@ -38,7 +47,10 @@ fn config_check_explains_what_is_wrong() {
         .unwrap();
     assert!(!output.status.success());
     let text = String::from_utf8(output.stderr).unwrap();
-    assert!(text.contains("ADMIN_PASSWORD: is required when ADMIN_USER is set"), "{text}");
+    assert!(
+        text.contains("ADMIN_PASSWORD: is required when ADMIN_USER is set"),
+        "{text}"
+    );
 
     let ok = serenade().args(["config", "--check"]).output().unwrap();
     assert!(ok.status.success());
@@ -56,18 +68,32 @@ fn openapi_prints_the_document() {
 fn migrate_creates_the_sqlite_database() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/nested/db.sqlite", dir.path().display());
-    let output = serenade().args(["migrate", "--database-url", &url]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = serenade()
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(dir.path().join("nested/db.sqlite").exists());
 }
 
 #[test]
 fn serve_exits_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = serenade()
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", format!("sqlite://{}/db.sqlite", dir.path().display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/db.sqlite", dir.path().display()),
+        )
         .env("STORAGE_DIR", dir.path().join("storage"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -82,7 +108,10 @@ fn serve_exits_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
 
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -90,7 +119,10 @@ fn serve_exits_cleanly_on_sigterm() {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "server did not exit after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");

@@ -28,16 +28,25 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>,
 
 #[tokio::test]
 async fn a_client_that_sends_headers_slowly_is_cut_off() {
-    let app = TestApp::builder().configure(|c| c.http.header_read_timeout_seconds = 1).spawn().await;
+    let app = TestApp::builder()
+        .configure(|c| c.http.header_read_timeout_seconds = 1)
+        .spawn()
+        .await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
-    stream.write_all(b"GET /livez HTTP/1.1\r\nHost: test\r\n").await.unwrap();
+    stream
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: test\r\n")
+        .await
+        .unwrap();
 
     let started = Instant::now();
     let (_, closed) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
 
     assert!(closed, "the server kept a half-sent request open");
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(800) && waited < Duration::from_secs(3), "{waited:?}");
+    assert!(
+        waited >= Duration::from_millis(800) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
     app.stop().await;
 }
 
@@ -86,7 +95,10 @@ async fn an_oversize_chunked_body_is_cut_off_with_413() {
 
 #[tokio::test]
 async fn a_body_that_trickles_in_hits_the_request_deadline() {
-    let app = TestApp::builder().configure(|c| c.http.request_timeout_seconds = 1).spawn().await;
+    let app = TestApp::builder()
+        .configure(|c| c.http.request_timeout_seconds = 1)
+        .spawn()
+        .await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();
     stream
         .write_all(
@@ -111,7 +123,10 @@ async fn html_pages_carry_security_headers() {
     assert_eq!(page.status(), StatusCode::OK);
     let headers = page.headers();
     let policy = headers["content-security-policy"].to_str().unwrap();
-    assert!(policy.contains("script-src 'self'") && !policy.contains("script-src 'self' 'unsafe-inline'"));
+    assert!(
+        policy.contains("script-src 'self'")
+            && !policy.contains("script-src 'self' 'unsafe-inline'")
+    );
     assert!(policy.contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["x-frame-options"], "DENY");
@@ -125,9 +140,15 @@ async fn html_pages_carry_security_headers() {
 #[tokio::test]
 async fn a_database_failure_answers_a_generic_500_without_sql() {
     let app = TestApp::spawn().await;
-    let body: Value = app.post_submission(&valid_submission()).await.json().await.unwrap();
+    let body: Value = app
+        .post_submission(&valid_submission())
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = body["session_id"].as_str().unwrap().to_owned();
-    app.execute_unbound("alter table submissions rename to submissions_gone").await;
+    app.execute_unbound("alter table submissions rename to submissions_gone")
+        .await;
 
     let response = app.get(&format!("/api/submissions/{id}/status")).await;
 

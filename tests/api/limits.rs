@@ -9,15 +9,25 @@ use crate::common::{Backend, TestApp, on_postgres, valid_submission};
 
 #[tokio::test]
 async fn the_submission_limit_answers_429_with_retry_after() {
-    let app = TestApp::builder().configure(|c| c.limits.submissions_per_ip_per_hour = 2).spawn().await;
+    let app = TestApp::builder()
+        .configure(|c| c.limits.submissions_per_ip_per_hour = 2)
+        .spawn()
+        .await;
     for _ in 0..2 {
-        assert_eq!(app.post_submission(&valid_submission()).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.post_submission(&valid_submission()).await.status(),
+            StatusCode::OK
+        );
     }
 
     let refused = app.post_submission(&valid_submission()).await;
 
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=7200).contains(&retry_after), "{retry_after}");
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"], "too_many_requests");
@@ -31,7 +41,11 @@ async fn limits_hold_across_two_web_processes(backend: Backend) {
         .configure(|c| c.limits.submissions_per_ip_per_hour = 3)
         .spawn()
         .await;
-    let second = first.sibling().configure(|c| c.limits.submissions_per_ip_per_hour = 3).spawn().await;
+    let second = first
+        .sibling()
+        .configure(|c| c.limits.submissions_per_ip_per_hour = 3)
+        .spawn()
+        .await;
 
     let mut statuses = Vec::new();
     for app in [&first, &second, &first, &second] {
@@ -40,7 +54,12 @@ async fn limits_hold_across_two_web_processes(backend: Backend) {
 
     assert_eq!(
         statuses,
-        [StatusCode::OK, StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS]
+        [
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::OK,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
     );
     second.stop().await;
     first.stop().await;
@@ -58,8 +77,16 @@ async fn limits_hold_across_two_web_processes_on_postgres() {
 
 #[tokio::test]
 async fn status_polls_are_free_and_results_are_charged() {
-    let app = TestApp::builder().configure(|c| c.limits.results_per_ip_per_hour = 3).spawn().await;
-    let created: Value = app.post_submission(&valid_submission()).await.json().await.unwrap();
+    let app = TestApp::builder()
+        .configure(|c| c.limits.results_per_ip_per_hour = 3)
+        .spawn()
+        .await;
+    let created: Value = app
+        .post_submission(&valid_submission())
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = created["session_id"].as_str().unwrap();
 
     for _ in 0..20 {
@@ -67,7 +94,10 @@ async fn status_polls_are_free_and_results_are_charged() {
         assert_eq!(poll.status(), StatusCode::OK);
     }
     for _ in 0..3 {
-        assert_eq!(app.get(&format!("/api/results/{id}")).await.status(), StatusCode::ACCEPTED);
+        assert_eq!(
+            app.get(&format!("/api/results/{id}")).await.status(),
+            StatusCode::ACCEPTED
+        );
     }
 
     let refused = app.get(&format!("/api/results/{id}")).await;
@@ -78,7 +108,10 @@ async fn status_polls_are_free_and_results_are_charged() {
 
 #[tokio::test]
 async fn forwarded_for_is_ignored_from_untrusted_peers() {
-    let app = TestApp::builder().configure(|c| c.limits.submissions_per_ip_per_hour = 1).spawn().await;
+    let app = TestApp::builder()
+        .configure(|c| c.limits.submissions_per_ip_per_hour = 1)
+        .spawn()
+        .await;
     let send = |ip: &'static str| {
         app.client
             .post(app.url("/api/submissions"))
@@ -87,7 +120,10 @@ async fn forwarded_for_is_ignored_from_untrusted_peers() {
             .send()
     };
     assert_eq!(send("198.51.100.1").await.unwrap().status(), StatusCode::OK);
-    assert_eq!(send("198.51.100.2").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        send("198.51.100.2").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
     app.stop().await;
 }
 
@@ -109,6 +145,9 @@ async fn forwarded_for_from_a_trusted_proxy_separates_clients() {
     };
     assert_eq!(send("198.51.100.1").await.unwrap().status(), StatusCode::OK);
     assert_eq!(send("198.51.100.2").await.unwrap().status(), StatusCode::OK);
-    assert_eq!(send("198.51.100.1").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        send("198.51.100.1").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
     app.stop().await;
 }

@@ -1,6 +1,8 @@
 //! HTTP tests against the real app spawned on `127.0.0.1:0`, on SQLite and (when
 //! `TEST_DATABASE_URL` is set) PostgreSQL. One test binary, one module per concern.
 
+#![allow(clippy::unwrap_used)] // Test code: a panic is the failure report.
+
 #[path = "../common/mod.rs"]
 mod common;
 

@@ -34,7 +34,11 @@ async fn health_is_healthy_once_a_worker_reports_in() {
         if response.status() == StatusCode::OK {
             break response.json().await.unwrap();
         }
-        assert!(Instant::now() < deadline, "never healthy: {:?}", response.text().await);
+        assert!(
+            Instant::now() < deadline,
+            "never healthy: {:?}",
+            response.text().await
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(body["status"], "healthy");
@@ -59,7 +63,10 @@ async fn health_is_503_without_any_worker() {
 #[tokio::test]
 async fn admin_routes_are_off_without_credentials() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.get("/api/admin/queue-status").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/admin/queue-status").await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
@@ -71,8 +78,17 @@ async fn queue_status_needs_the_right_credentials() {
 
     let anonymous = app.get("/api/admin/queue-status").await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    assert!(anonymous.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
-    for (user, password) in [("ops", "wrong"), ("root", "correct horse battery"), ("ops", "")] {
+    assert!(
+        anonymous.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
+    for (user, password) in [
+        ("ops", "wrong"),
+        ("root", "correct horse battery"),
+        ("ops", ""),
+    ] {
         let wrong = app
             .client
             .get(app.url("/api/admin/queue-status"))
@@ -80,7 +96,11 @@ async fn queue_status_needs_the_right_credentials() {
             .send()
             .await
             .unwrap();
-        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "{user}:{password}");
+        assert_eq!(
+            wrong.status(),
+            StatusCode::UNAUTHORIZED,
+            "{user}:{password}"
+        );
     }
 
     let allowed = app
@@ -113,7 +133,12 @@ async fn metrics_are_prometheus_text_behind_the_admin_credentials() {
 
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
-    assert!(text.contains("http_requests_total{method=\"POST\",route=\"/api/submissions\",status=\"200\"} 1"), "{text}");
+    assert!(
+        text.contains(
+            "http_requests_total{method=\"POST\",route=\"/api/submissions\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
     assert!(text.contains("submissions_accepted_total 1"));
     assert!(text.contains("submissions{status=\"pending\"} 1"));
     app.stop().await;
@@ -124,10 +149,18 @@ async fn api_docs_are_served_without_a_cdn() {
     let app = TestApp::spawn().await;
     let page = app.get("/docs").await.text().await.unwrap();
     assert!(page.contains("/docs/swagger-ui-bundle.js"));
-    assert!(!page.contains("http://") && !page.contains("https://"), "external URL in /docs");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "external URL in /docs"
+    );
     let bundle = app.get("/docs/swagger-ui-bundle.js").await;
     assert_eq!(bundle.status(), StatusCode::OK);
-    assert!(bundle.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(
+        bundle.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 
     let spec: Value = app.get("/openapi.json").await.json().await.unwrap();
     let paths = spec["paths"].as_object().unwrap();
@@ -141,7 +174,10 @@ async fn api_docs_are_served_without_a_cdn() {
         "/readyz",
         "/metrics",
     ] {
-        assert!(paths.contains_key(path), "{path} missing from the OpenAPI document");
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI document"
+        );
     }
     app.stop().await;
 }

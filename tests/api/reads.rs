@@ -6,7 +6,12 @@ use serde_json::Value;
 use crate::common::{TestApp, valid_submission};
 
 async fn submit(app: &TestApp) -> String {
-    let body: Value = app.post_submission(&valid_submission()).await.json().await.unwrap();
+    let body: Value = app
+        .post_submission(&valid_submission())
+        .await
+        .json()
+        .await
+        .unwrap();
     body["session_id"].as_str().unwrap().to_owned()
 }
 
@@ -15,7 +20,12 @@ async fn status_reports_the_spec_fields() {
     let app = TestApp::spawn().await;
     let id = submit(&app).await;
 
-    let body: Value = app.get(&format!("/api/submissions/{id}/status")).await.json().await.unwrap();
+    let body: Value = app
+        .get(&format!("/api/submissions/{id}/status"))
+        .await
+        .json()
+        .await
+        .unwrap();
 
     assert_eq!(body["session_id"], id.as_str());
     assert_eq!(body["status"], "pending");
@@ -60,10 +70,25 @@ async fn results_tell_pending_processing_success_and_fail_apart() {
     let body: Value = pending.json().await.unwrap();
     assert_eq!(body["status"], "pending");
     assert_eq!(body["success"], false);
-    assert!(!body["message"].as_str().unwrap().to_lowercase().contains("fail"));
+    assert!(
+        !body["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("fail")
+    );
 
-    app.execute("update submissions set entry_status = 'processing' where session_id = $1", &id).await;
-    let processing: Value = app.get(&format!("/api/results/{id}")).await.json().await.unwrap();
+    app.execute(
+        "update submissions set entry_status = 'processing' where session_id = $1",
+        &id,
+    )
+    .await;
+    let processing: Value = app
+        .get(&format!("/api/results/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(processing["status"], "processing");
 
     app.execute(
@@ -81,11 +106,23 @@ async fn results_tell_pending_processing_success_and_fail_apart() {
     assert_eq!(body["pet_name"], "Toby");
     assert_eq!(body["owner_name"], "Matt");
 
-    app.execute("update submissions set entry_status = 'fail' where session_id = $1", &id).await;
-    let fail: Value = app.get(&format!("/api/results/{id}")).await.json().await.unwrap();
+    app.execute(
+        "update submissions set entry_status = 'fail' where session_id = $1",
+        &id,
+    )
+    .await;
+    let fail: Value = app
+        .get(&format!("/api/results/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(fail["success"], false);
     assert_eq!(fail["status"], "fail");
-    assert_eq!(fail["message"], "Video generation failed. Please try again.");
+    assert_eq!(
+        fail["message"],
+        "Video generation failed. Please try again."
+    );
     app.stop().await;
 }
 
@@ -101,9 +138,18 @@ async fn stored_photos_are_served_with_type_nosniff_and_ranges() {
     assert_eq!(whole.headers()["x-content-type-options"], "nosniff");
     let length = whole.bytes().await.unwrap().len();
 
-    let part = app.client.get(app.url(&path)).header("range", "bytes=0-99").send().await.unwrap();
+    let part = app
+        .client
+        .get(app.url(&path))
+        .header("range", "bytes=0-99")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(part.headers()["content-range"], format!("bytes 0-99/{length}").as_str());
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 0-99/{length}").as_str()
+    );
     assert_eq!(part.bytes().await.unwrap().len(), 100);
     app.stop().await;
 }

@@ -29,10 +29,17 @@ async fn a_valid_submission_is_stored_with_a_new_cookie() {
     let session_id = body["session_id"].as_str().unwrap();
     assert_eq!(session_id.len(), 24);
     let cookie = body["cookie_id"].as_str().unwrap();
-    assert!(cookie.starts_with("cookie_") && cookie.len() == 31, "{cookie}");
+    assert!(
+        cookie.starts_with("cookie_") && cookie.len() == 31,
+        "{cookie}"
+    );
     let stored = image::load_from_memory(&stored_photo(&app, session_id).await).unwrap();
     assert_eq!((stored.width(), stored.height()), (600, 600));
-    let status = json_of(app.get(&format!("/api/submissions/{session_id}/status")).await).await;
+    let status = json_of(
+        app.get(&format!("/api/submissions/{session_id}/status"))
+            .await,
+    )
+    .await;
     assert_eq!(status["status"], "pending");
     app.stop().await;
 }
@@ -54,7 +61,11 @@ async fn a_returning_visitor_gets_no_cookie_id_key() {
 #[tokio::test]
 async fn names_from_any_script_with_apostrophes_and_hyphens_are_accepted() {
     let app = TestApp::spawn().await;
-    for (pet, owner) in [("Zoë", "O'Brien"), ("Anne-Marie", "José María"), ("Мурка", "山田 太郎")] {
+    for (pet, owner) in [
+        ("Zoë", "O'Brien"),
+        ("Anne-Marie", "José María"),
+        ("Мурка", "山田 太郎"),
+    ] {
         let mut body = valid_submission();
         body["pet_name"] = json!(pet);
         body["owner_name"] = json!(owner);
@@ -76,9 +87,21 @@ async fn each_broken_rule_gets_its_code_and_field_and_leaves_nothing_behind() {
         ("pet_type", json!("Dragon"), "invalid_choice"),
         ("photo", Value::Null, "field_required"),
         ("photo", json!("%%%not-base64%%%"), "invalid_image_data"),
-        ("photo", json!(photos::base64(b"GIF89a....")), "invalid_image_format"),
-        ("photo", json!(photos::jpeg_base64(399, 600)), "image_too_small"),
-        ("photo", json!(photos::base64(&photos::jpeg(600, 600)[..300])), "image_corrupt"),
+        (
+            "photo",
+            json!(photos::base64(b"GIF89a....")),
+            "invalid_image_format",
+        ),
+        (
+            "photo",
+            json!(photos::jpeg_base64(399, 600)),
+            "image_too_small",
+        ),
+        (
+            "photo",
+            json!(photos::base64(&photos::jpeg(600, 600)[..300])),
+            "image_corrupt",
+        ),
         ("music_vibe", json!("Jazz"), "invalid_choice"),
         ("owner_name", json!(""), "field_required"),
         ("owner_name", json!("Bob <script>"), "invalid_name"),
@@ -97,8 +120,15 @@ async fn each_broken_rule_gets_its_code_and_field_and_leaves_nothing_behind() {
         assert_eq!(error["field"], field);
         assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
-    assert!(app.uploaded_files().is_empty(), "{:?}", app.uploaded_files());
-    assert_eq!(app.db().submission_status_counts().await.unwrap().pending, 0);
+    assert!(
+        app.uploaded_files().is_empty(),
+        "{:?}",
+        app.uploaded_files()
+    );
+    assert_eq!(
+        app.db().submission_status_counts().await.unwrap().pending,
+        0
+    );
     app.stop().await;
 }
 
@@ -127,7 +157,13 @@ async fn malformed_bodies_and_wrong_content_types_are_rejected_clearly() {
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json_of(not_json).await["error"], "invalid_json");
 
-    let wrong_type = app.client.post(app.url("/api/submissions")).body("pet_name=Toby").send().await.unwrap();
+    let wrong_type = app
+        .client
+        .post(app.url("/api/submissions"))
+        .body("pet_name=Toby")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(json_of(wrong_type).await["error"], "unsupported_media_type");
 
@@ -146,9 +182,16 @@ async fn a_png_claiming_50000_square_is_refused_fast_without_decoding() {
     let started = Instant::now();
     let response = app.post_submission(&body).await;
 
-    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(json_of(response).await["error"], "image_dimensions_too_large");
+    assert_eq!(
+        json_of(response).await["error"],
+        "image_dimensions_too_large"
+    );
     app.stop().await;
 }
 
@@ -156,7 +199,10 @@ async fn a_png_claiming_50000_square_is_refused_fast_without_decoding() {
 async fn png_and_data_url_photos_are_stored_as_jpeg() {
     let app = TestApp::spawn().await;
     let mut body = valid_submission();
-    body["photo"] = json!(format!("data:image/png;base64,{}", photos::base64(&photos::png(640, 480))));
+    body["photo"] = json!(format!(
+        "data:image/png;base64,{}",
+        photos::base64(&photos::png(640, 480))
+    ));
     let created = json_of(app.post_submission(&body).await).await;
     let stored = stored_photo(&app, created["session_id"].as_str().unwrap()).await;
     assert!(stored.starts_with(&[0xFF, 0xD8, 0xFF]));
@@ -177,12 +223,18 @@ async fn a_jpeg_with_gps_exif_is_stored_without_it_and_turned_upright() {
 
     let stored = stored_photo(&app, created["session_id"].as_str().unwrap()).await;
     assert!(!photos::contains(&stored, b"Exif"), "EXIF survived");
-    assert!(!photos::contains(&stored, &[0xFF, 0xE1]), "an APP1 segment survived");
+    assert!(
+        !photos::contains(&stored, &[0xFF, 0xE1]),
+        "an APP1 segment survived"
+    );
     let decoded = image::load_from_memory(&stored).unwrap().to_rgb8();
     // Orientation 6 turns the picture 90° clockwise: the red corner moves to the top right.
     let top_right = decoded.get_pixel(560, 40);
     let top_left = decoded.get_pixel(40, 40);
-    assert!(top_right[0] > 200 && top_right[1] < 60, "top right {top_right:?}");
+    assert!(
+        top_right[0] > 200 && top_right[1] < 60,
+        "top right {top_right:?}"
+    );
     assert!(top_left[0] < 180, "top left {top_left:?}");
     app.stop().await;
 }
@@ -205,7 +257,10 @@ async fn a_jpeg_with_an_html_tail_is_stored_clean() {
 
 #[tokio::test]
 async fn a_cookie_at_its_quota_gets_429_with_the_counts() {
-    let app = TestApp::builder().configure(|c| c.limits.form_submit_retry = 2).spawn().await;
+    let app = TestApp::builder()
+        .configure(|c| c.limits.form_submit_retry = 2)
+        .spawn()
+        .await;
     let first = json_of(app.post_submission(&valid_submission()).await).await;
     let mut again = valid_submission();
     again["cookie_id"] = first["cookie_id"].clone();
@@ -239,11 +294,20 @@ async fn twenty_parallel_submissions_at_nine_used_accept_exactly_one(backend: Ba
         .map(|response| response.status())
         .collect();
 
-    let accepted = statuses.iter().filter(|status| **status == StatusCode::OK).count();
-    let refused = statuses.iter().filter(|status| **status == StatusCode::TOO_MANY_REQUESTS).count();
+    let accepted = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::OK)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
     assert_eq!((accepted, refused), (1, 19), "{statuses:?}");
     assert_eq!(app.uploaded_files().len(), 10);
-    assert_eq!(app.db().submission_status_counts().await.unwrap().pending, 10);
+    assert_eq!(
+        app.db().submission_status_counts().await.unwrap().pending,
+        10
+    );
     app.stop().await;
 }
 

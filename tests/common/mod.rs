@@ -15,7 +15,9 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use serenade::app::{App, Roles, Running, start};
-use serenade::config::{AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig};
+use serenade::config::{
+    AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig,
+};
 use serenade::db::Db;
 use tempfile::TempDir;
 
@@ -73,11 +75,14 @@ pub struct TestApp {
     pub dir: PathBuf,
 }
 
+/// One change to the test configuration.
+type ConfigTweak = Box<dyn FnOnce(&mut Config)>;
+
 /// Builds a [`TestApp`] with overrides.
 pub struct TestAppBuilder {
     backend: Backend,
     workers: bool,
-    tweak: Vec<Box<dyn FnOnce(&mut Config)>>,
+    tweak: Vec<ConfigTweak>,
     share_with: Option<(Arc<TempDir>, Option<Arc<TestDatabase>>, String)>,
 }
 
@@ -98,7 +103,8 @@ impl TestApp {
 
     /// A second web process on the same database and storage.
     pub fn sibling(&self) -> TestAppBuilder {
-        let url = secrecy::ExposeSecret::expose_secret(&self.app.config.database.database_url).to_owned();
+        let url =
+            secrecy::ExposeSecret::expose_secret(&self.app.config.database.database_url).to_owned();
         TestAppBuilder {
             backend: Backend::Sqlite,
             workers: false,
@@ -143,17 +149,29 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// Runs SQL against the app's database (test set-up only).
     pub async fn execute(&self, sql: &'static str, session_id: &str) {
         match self.db() {
             Db::Sqlite(pool) => {
-                sqlx::query(sql).bind(session_id).execute(pool).await.expect("sql");
+                sqlx::query(sql)
+                    .bind(session_id)
+                    .execute(pool)
+                    .await
+                    .expect("sql");
             }
             Db::Postgres(pool) => {
-                sqlx::query(sql).bind(session_id).execute(pool).await.expect("sql");
+                sqlx::query(sql)
+                    .bind(session_id)
+                    .execute(pool)
+                    .await
+                    .expect("sql");
             }
         }
     }
@@ -216,12 +234,16 @@ impl TestAppBuilder {
             tweak(&mut config);
         }
         let app = App::build(config).await.expect("app builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let roles = Roles {
             http: true,
             workers: self.workers,
         };
-        let running = start(app.clone(), roles, Some(listener)).await.expect("app starts");
+        let running = start(app.clone(), roles, Some(listener))
+            .await
+            .expect("app starts");
         let addr = running.http_addr.expect("http address");
         TestApp {
             addr,

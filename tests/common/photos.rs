@@ -7,7 +7,9 @@ use image::{Rgb, RgbImage};
 
 /// A gradient JPEG.
 pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, 90]));
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+    });
     encode_jpeg(&image)
 }
 
@@ -31,14 +33,20 @@ pub fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let image = RgbImage::from_fn(width, height, |x, _| Rgb([0, (x % 256) as u8, 200]));
     let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).expect("encode png");
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode png");
     out.into_inner()
 }
 
 /// 800×600, grey, with a pure red 200×200 square in the top-left corner.
 pub fn marked_landscape() -> RgbImage {
     RgbImage::from_fn(800, 600, |x, y| {
-        if x < 200 && y < 200 { Rgb([255, 0, 0]) } else { Rgb([128, 128, 128]) }
+        if x < 200 && y < 200 {
+            Rgb([255, 0, 0])
+        } else {
+            Rgb([128, 128, 128])
+        }
     })
 }
 
@@ -85,13 +93,21 @@ pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     push_chunk(&mut out, b"IHDR", &ihdr);
-    push_chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]);
+    push_chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
+    );
     push_chunk(&mut out, b"IEND", &[]);
     out
 }
 
 fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&u32::try_from(data.len()).expect("chunk length").to_be_bytes());
+    out.extend_from_slice(
+        &u32::try_from(data.len())
+            .expect("chunk length")
+            .to_be_bytes(),
+    );
     let mut crc_input = kind.to_vec();
     crc_input.extend_from_slice(data);
     out.extend_from_slice(&crc_input);
@@ -103,7 +119,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -111,5 +131,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// True when `haystack` contains `needle`.
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }

@@ -38,7 +38,11 @@ impl TestDatabase {
             .expect("create test database");
         let _ = connection.close().await;
         let url = replace_database(&server_url, &name);
-        Self { url, server_url, name }
+        Self {
+            url,
+            server_url,
+            name,
+        }
     }
 }
 
@@ -48,12 +52,16 @@ impl Drop for TestDatabase {
         let name = self.name.clone();
         // Drop runs outside any async context guarantee, so use a private runtime.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async move {
                     if let Ok(mut connection) = PgConnection::connect(&server_url).await {
                         let sql = format!("drop database if exists {name} with (force)");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut connection).await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                            .execute(&mut connection)
+                            .await;
                     }
                 });
             }

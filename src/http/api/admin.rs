@@ -26,7 +26,10 @@ pub struct AdminAuth;
 impl FromRequestParts<AppState> for AdminAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some((user, password)) = app.config.admin.credentials() else {
             return Err(ApiError::not_found("Page"));
         };
@@ -75,7 +78,10 @@ pub struct QueueStatus {
     security(("basic" = [])),
     tag = "operations"
 )]
-pub async fn queue_status(State(app): State<AppState>, _auth: AdminAuth) -> ApiResult<Json<QueueStatus>> {
+pub async fn queue_status(
+    State(app): State<AppState>,
+    _auth: AdminAuth,
+) -> ApiResult<Json<QueueStatus>> {
     let counts = app.db.submission_status_counts().await?;
     let since = now_ms() - i64::try_from(LIVENESS_WINDOW.as_millis()).unwrap_or(i64::MAX);
     Ok(Json(QueueStatus {
@@ -105,7 +111,9 @@ pub async fn metrics(State(app): State<AppState>, _auth: AdminAuth) -> ApiResult
     ] {
         app.metrics
             .submissions_by_status
-            .get_or_create(&StatusLabels { status: status.into() })
+            .get_or_create(&StatusLabels {
+                status: status.into(),
+            })
             .set(count);
     }
     let mut response = app.metrics.render().into_response();

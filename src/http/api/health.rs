@@ -50,7 +50,10 @@ pub struct ProbeStatus {
     tag = "operations"
 )]
 pub async fn health(State(app): State<AppState>) -> (StatusCode, Json<HealthReport>) {
-    let database_ok = matches!(tokio::time::timeout(CHECK_TIMEOUT, app.db.ping()).await, Ok(Ok(())));
+    let database_ok = matches!(
+        tokio::time::timeout(CHECK_TIMEOUT, app.db.ping()).await,
+        Ok(Ok(()))
+    );
     let storage_ok = matches!(
         tokio::time::timeout(CHECK_TIMEOUT, app.storage.check_writable()).await,
         Ok(Ok(()))
@@ -65,12 +68,20 @@ pub async fn health(State(app): State<AppState>) -> (StatusCode, Json<HealthRepo
     let report = HealthReport {
         status: if healthy { "healthy" } else { "unhealthy" },
         timestamp: rfc3339_from_ms(now_ms()),
-        database: if database_ok { "connected" } else { "disconnected" },
+        database: if database_ok {
+            "connected"
+        } else {
+            "disconnected"
+        },
         database_backend: app.db.backend_name(),
         storage: if storage_ok { "writable" } else { "unwritable" },
         workers,
     };
-    let code = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (code, Json(report))
 }
 
@@ -89,11 +100,24 @@ pub async fn livez() -> Json<ProbeStatus> {
 )]
 pub async fn readyz(State(app): State<AppState>) -> (StatusCode, Json<ProbeStatus>) {
     if app.is_draining() {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(ProbeStatus { status: "draining" }));
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(ProbeStatus { status: "draining" }),
+        );
     }
     match tokio::time::timeout(CHECK_TIMEOUT, app.db.migrations_applied()).await {
         Ok(Ok(true)) => (StatusCode::OK, Json(ProbeStatus { status: "ready" })),
-        Ok(Ok(false)) => (StatusCode::SERVICE_UNAVAILABLE, Json(ProbeStatus { status: "migrations_pending" })),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(ProbeStatus { status: "database_unavailable" })),
+        Ok(Ok(false)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(ProbeStatus {
+                status: "migrations_pending",
+            }),
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(ProbeStatus {
+                status: "database_unavailable",
+            }),
+        ),
     }
 }

@@ -40,7 +40,10 @@ pub async fn charge(app: &App, budget: Budget, client: IpAddr) -> ApiResult<()> 
     if limit == 0 {
         return Ok(());
     }
-    let window = SlidingWindow { limit, window_ms: HOUR_MS };
+    let window = SlidingWindow {
+        limit,
+        window_ms: HOUR_MS,
+    };
     match app
         .db
         .hit_rate_limit(budget.bucket(), &rate_limit_key(client), window, now_ms())

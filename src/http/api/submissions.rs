@@ -106,7 +106,9 @@ async fn accept(
     };
     let photo_name = FileName::for_session(Area::Uploads, &session_id, ".jpg")
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no upload file name")))?;
-    app.storage.write_durably(Area::Uploads, &photo_name, jpeg).await?;
+    app.storage
+        .write_durably(Area::Uploads, &photo_name, jpeg)
+        .await?;
 
     let new = NewSubmission {
         session_id: session_id.to_string(),
