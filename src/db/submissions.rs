@@ -48,6 +48,15 @@ pub struct SubmissionRow {
     pub error: Option<String>,
 }
 
+/// The few columns a status poll needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StatusRow {
+    pub session_id: String,
+    pub created_at: i64,
+    pub entry_status: String,
+    pub provider_status: Option<String>,
+}
+
 /// Submissions per overall status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatusCounts {
@@ -135,6 +144,19 @@ impl Db {
                 .bind(session_id)
                 .fetch_optional(pool)
                 .await
+        })?)
+    }
+
+    /// The status-poll view of a submission, if it exists.
+    pub async fn find_status(&self, session_id: &str) -> Result<Option<StatusRow>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, StatusRow>(
+                "select session_id, created_at, entry_status, provider_status \
+                 from submissions where session_id = $1",
+            )
+            .bind(session_id)
+            .fetch_optional(pool)
+            .await
         })?)
     }
 

@@ -177,7 +177,7 @@ pub async fn submission_status(
 ) -> ApiResult<Json<SubmissionStatus>> {
     let row = app
         .db
-        .find_submission(session_id.as_str())
+        .find_status(session_id.as_str())
         .await?
         .ok_or(ApiError::not_found("Session"))?;
     Ok(Json(SubmissionStatus {

@@ -1,0 +1,28 @@
+# Shared helpers for the scripts in this directory: locating the repo and installing the
+# Debian packages a step needs (or saying exactly what is missing).
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+# need_debian_packages CMD:PACKAGE... — installs missing commands' packages with apt-get when
+# running as root on Debian, otherwise prints the exact command to run and fails.
+need_debian_packages() {
+  local missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing ${missing[*]} (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "missing: ${missing[*]} — install with: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+}
+
+need_rust() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    echo "missing: the Rust toolchain (cargo) — install from https://rustup.rs" >&2
+    return 1
+  fi
+}
