@@ -16,6 +16,12 @@ use crate::config::Config;
 use crate::db::{Db, now_ms};
 use crate::http::serve::{ServeSettings, serve};
 use crate::metrics::Metrics;
+use crate::pipeline::Wakers;
+use crate::pipeline::progress::ProgressBoard;
+use crate::provider::client::SonautoClient;
+use crate::provider::download::{AllowedHost, AllowedHosts, DownloadPolicy, MediaDownloader};
+use crate::provider::fake::FakeSonauto;
+use crate::render::Renderer;
 use crate::storage::Storage;
 use crate::worker;
 
@@ -35,6 +41,18 @@ pub struct App {
     pub metrics: Metrics,
     /// Bounds concurrent photo decodes (CPU and memory).
     pub photo_permits: Semaphore,
+    /// The music provider's API.
+    pub provider: SonautoClient,
+    /// Guarded song downloads from the provider's CDN.
+    pub downloader: MediaDownloader,
+    /// The spinning-record video renderer.
+    pub renderer: Renderer,
+    /// In-process wake-ups of the worker lanes.
+    pub wakers: Wakers,
+    /// The shared queue snapshot behind positions and ETAs.
+    pub progress: ProgressBoard,
+    /// The built-in demo provider, when no `SONAUTO_API_KEY` is set.
+    demo_provider: Option<FakeSonauto>,
     draining: AtomicBool,
 }
 

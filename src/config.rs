@@ -22,6 +22,10 @@ pub struct Config {
     #[command(flatten)]
     pub limits: LimitsConfig,
     #[command(flatten)]
+    pub provider: ProviderConfig,
+    #[command(flatten)]
+    pub pipeline: PipelineConfig,
+    #[command(flatten)]
     pub admin: AdminConfig,
 }
 
@@ -94,6 +98,76 @@ pub struct LimitsConfig {
     pub results_per_ip_per_hour: u32,
 }
 
+/// The music provider (Sonauto/Treblo) and how we spend it.
+#[derive(Debug, Clone, Args)]
+pub struct ProviderConfig {
+    /// API key; without one `serve` runs the built-in demo provider.
+    #[arg(long, env = "SONAUTO_API_KEY", hide_env_values = true)]
+    pub sonauto_api_key: Option<SecretString>,
+    /// Provider API base URL (Sonauto is now Treblo; paths are unchanged).
+    #[arg(long, env = "EXTERNAL_API_URL", default_value = "https://api.treblo.com/v1")]
+    pub external_api_url: String,
+    /// Public origin the provider's webhooks reach; defaults to PUBLIC_BASE_URL.
+    #[arg(long, env = "WEBHOOK_BASE_URL")]
+    pub webhook_base_url: Option<String>,
+    /// Generations allowed in flight at the provider, across every process.
+    #[arg(long, env = "MAX_CONCURRENT_REQUESTS", default_value_t = 10)]
+    pub max_concurrent_requests: u32,
+    /// Attempts per pipeline step before the submission fails.
+    #[arg(long, env = "MAX_RETRIES", default_value_t = 3)]
+    pub max_retries: u32,
+    /// Minutes without a terminal webhook before the provider is polled.
+    #[arg(long, env = "WEBHOOK_TIMEOUT_MINUTES", default_value_t = 10.0)]
+    pub webhook_timeout_minutes: f64,
+    /// Minutes after sending when a generation still unfinished at the provider fails.
+    #[arg(long, env = "GENERATION_DEADLINE_MINUTES", default_value_t = 20.0)]
+    pub generation_deadline_minutes: f64,
+    /// Seconds between polls once the webhook timeout has passed.
+    #[arg(long, env = "RECONCILE_POLL_SECONDS", default_value_t = 20)]
+    pub reconcile_poll_seconds: u64,
+    /// Timeout of each provider API request.
+    #[arg(long, env = "API_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub api_request_timeout_seconds: u64,
+    /// Balance below which a warning is logged.
+    #[arg(long, env = "MIN_AVAILABLE_CREDITS", default_value_t = 5000)]
+    pub min_available_credits: i64,
+    /// Credits one song costs.
+    #[arg(long, env = "SONG_CREDIT_COST", default_value_t = 100)]
+    pub song_credit_cost: i64,
+    /// Minutes between balance refreshes (also refreshed on a 402).
+    #[arg(long, env = "CREDITS_REFRESH_MINUTES", default_value_t = 10.0)]
+    pub credits_refresh_minutes: f64,
+    /// Audio format requested from the provider: mp3 or m4a.
+    #[arg(long, env = "SONAUTO_OUTPUT_FORMAT", default_value = "mp3", value_parser = ["mp3", "m4a"])]
+    pub output_format: String,
+    /// Song download hosts, `host` or `host:port` (a listed port also allows plain http).
+    #[arg(long, env = "MEDIA_ALLOWED_HOSTS", default_value = "cdn.sonauto.ai,cdn.treblo.com")]
+    pub media_allowed_hosts: String,
+    /// Largest song download accepted, in bytes.
+    #[arg(long, env = "MEDIA_MAX_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub media_max_bytes: u64,
+    /// Time cap of one song download.
+    #[arg(long, env = "DOWNLOAD_TIMEOUT_SECONDS", default_value_t = 120)]
+    pub download_timeout_seconds: u64,
+}
+
+/// The background workers.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineConfig {
+    /// Concurrent provider reads and downloads per worker process.
+    #[arg(long, env = "PROVIDER_WORKERS", default_value_t = 8)]
+    pub provider_workers: usize,
+    /// Seconds a claimed job's lease lasts (renewed every third of it).
+    #[arg(long, env = "JOB_LEASE_SECONDS", default_value_t = 30)]
+    pub job_lease_seconds: u64,
+    /// Retry delays in seconds after the 1st, 2nd, … failed attempt (the last repeats).
+    #[arg(long, env = "RETRY_BACKOFF_SECONDS", value_delimiter = ',', default_value = "10,30,60")]
+    pub retry_backoff_seconds: Vec<u64>,
+    /// Days files of finished submissions are kept.
+    #[arg(long, env = "FILE_RETENTION_DAYS", default_value_t = 30)]
+    pub file_retention_days: u32,
+}
+
 /// Operator access to admin routes and metrics; both are off unless set.
 #[derive(Debug, Clone, Args)]
 pub struct AdminConfig {
@@ -158,6 +232,37 @@ impl Config {
             if value == 0 {
                 return Err(ConfigError::invalid(name, "must be at least 1"));
             }
+        }
+        let provider = &self.provider;
+        if provider.max_concurrent_requests == 0 {
+            return Err(ConfigError::invalid("MAX_CONCURRENT_REQUESTS", "must be at least 1"));
+        }
+        if provider.max_retries == 0 {
+            return Err(ConfigError::invalid("MAX_RETRIES", "must be at least 1"));
+        }
+        for (name, minutes) in [
+            ("WEBHOOK_TIMEOUT_MINUTES", provider.webhook_timeout_minutes),
+            ("GENERATION_DEADLINE_MINUTES", provider.generation_deadline_minutes),
+            ("CREDITS_REFRESH_MINUTES", provider.credits_refresh_minutes),
+        ] {
+            if !(minutes.is_finite() && minutes > 0.0) {
+                return Err(ConfigError::invalid(name, "must be a positive number of minutes"));
+            }
+        }
+        if provider.generation_deadline_minutes <= provider.webhook_timeout_minutes {
+            return Err(ConfigError::invalid(
+                "GENERATION_DEADLINE_MINUTES",
+                "must be longer than WEBHOOK_TIMEOUT_MINUTES",
+            ));
+        }
+        if !(provider.external_api_url.starts_with("https://") || provider.external_api_url.starts_with("http://")) {
+            return Err(ConfigError::invalid("EXTERNAL_API_URL", "must be an http(s) URL"));
+        }
+        if self.pipeline.job_lease_seconds < 3 {
+            return Err(ConfigError::invalid("JOB_LEASE_SECONDS", "must be at least 3"));
+        }
+        if self.pipeline.provider_workers == 0 {
+            return Err(ConfigError::invalid("PROVIDER_WORKERS", "must be at least 1"));
         }
         if self.limits.form_submit_retry == 0 {
             return Err(ConfigError::invalid(
@@ -238,6 +343,32 @@ impl Config {
                 "RESULTS_PER_IP_PER_HOUR",
                 self.limits.results_per_ip_per_hour.to_string(),
             ),
+            (
+                "SONAUTO_API_KEY",
+                self.provider.sonauto_api_key.as_ref().map_or("(unset: demo provider)", |_| "[redacted]").into(),
+            ),
+            ("EXTERNAL_API_URL", self.provider.external_api_url.clone()),
+            ("WEBHOOK_BASE_URL", self.webhook_base_url()),
+            ("MAX_CONCURRENT_REQUESTS", self.provider.max_concurrent_requests.to_string()),
+            ("MAX_RETRIES", self.provider.max_retries.to_string()),
+            ("WEBHOOK_TIMEOUT_MINUTES", self.provider.webhook_timeout_minutes.to_string()),
+            ("GENERATION_DEADLINE_MINUTES", self.provider.generation_deadline_minutes.to_string()),
+            ("RECONCILE_POLL_SECONDS", self.provider.reconcile_poll_seconds.to_string()),
+            ("API_REQUEST_TIMEOUT_SECONDS", self.provider.api_request_timeout_seconds.to_string()),
+            ("MIN_AVAILABLE_CREDITS", self.provider.min_available_credits.to_string()),
+            ("SONG_CREDIT_COST", self.provider.song_credit_cost.to_string()),
+            ("CREDITS_REFRESH_MINUTES", self.provider.credits_refresh_minutes.to_string()),
+            ("SONAUTO_OUTPUT_FORMAT", self.provider.output_format.clone()),
+            ("MEDIA_ALLOWED_HOSTS", self.provider.media_allowed_hosts.clone()),
+            ("MEDIA_MAX_BYTES", self.provider.media_max_bytes.to_string()),
+            ("DOWNLOAD_TIMEOUT_SECONDS", self.provider.download_timeout_seconds.to_string()),
+            ("PROVIDER_WORKERS", self.pipeline.provider_workers.to_string()),
+            ("JOB_LEASE_SECONDS", self.pipeline.job_lease_seconds.to_string()),
+            (
+                "RETRY_BACKOFF_SECONDS",
+                self.pipeline.retry_backoff_seconds.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+            ),
+            ("FILE_RETENTION_DAYS", self.pipeline.file_retention_days.to_string()),
             ("ADMIN_USER", shown(self.admin.admin_user.as_ref())),
             (
                 "ADMIN_PASSWORD",
@@ -248,6 +379,38 @@ impl Config {
                     .into(),
             ),
         ]
+    }
+}
+
+impl Config {
+    /// Origin the provider's webhooks are sent to.
+    pub fn webhook_base_url(&self) -> String {
+        match &self.provider.webhook_base_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => self.http.public_base_url(),
+        }
+    }
+}
+
+impl ProviderConfig {
+    fn minutes(value: f64) -> Duration {
+        Duration::from_secs_f64(value * 60.0)
+    }
+
+    pub fn webhook_timeout(&self) -> Duration {
+        Self::minutes(self.webhook_timeout_minutes)
+    }
+
+    pub fn generation_deadline(&self) -> Duration {
+        Self::minutes(self.generation_deadline_minutes)
+    }
+
+    pub fn credits_refresh(&self) -> Duration {
+        Self::minutes(self.credits_refresh_minutes)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.api_request_timeout_seconds)
     }
 }
 

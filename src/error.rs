@@ -28,6 +28,7 @@ pub mod code {
     pub const REQUEST_TIMEOUT: &str = "request_timeout";
     pub const SERVICE_UNAVAILABLE: &str = "service_unavailable";
     pub const SERVER_ERROR: &str = "server_error";
+    pub const SOLD_OUT: &str = "sold_out";
 }
 
 /// Everything a handler can answer other than success.

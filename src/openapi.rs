@@ -37,6 +37,8 @@ pub struct ErrorBody {
         api::submissions::create_submission,
         api::submissions::submission_status,
         api::results::submission_result,
+        api::webhook::submission_webhook,
+        api::webhook::task_webhook,
         api::health::health,
         api::health::livez,
         api::health::readyz,

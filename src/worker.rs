@@ -1,5 +1,5 @@
-//! The worker role. It registers the process in the worker table with a heartbeat, which the
-//! health check counts; the pipeline's job runners are started from here.
+//! The worker role: registers the process in the worker table with a heartbeat (the health
+//! check counts it) and runs the pipeline's lanes and maintenance until shutdown.
 
 use std::time::Duration;
 
@@ -25,6 +25,8 @@ pub fn new_worker_id() -> String {
 pub async fn run(app: AppState, shutdown: CancellationToken) {
     let worker_id = new_worker_id();
     tracing::info!(worker.id = %worker_id, "worker started");
+    let mut lanes = tokio::task::JoinSet::new();
+    crate::pipeline::start(&app, &worker_id, &shutdown, &mut lanes);
     let mut ticker = tokio::time::interval(HEARTBEAT_INTERVAL);
     loop {
         tokio::select! {
@@ -36,6 +38,7 @@ pub async fn run(app: AppState, shutdown: CancellationToken) {
             () = shutdown.cancelled() => break,
         }
     }
+    while lanes.join_next().await.is_some() {}
     if let Err(error) = app.db.worker_stopped(&worker_id).await {
         tracing::warn!(worker.id = %worker_id, error = ?error, "deregistering worker failed");
     }

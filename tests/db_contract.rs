@@ -51,18 +51,18 @@ async fn story(db: Db) {
     let cookie = CookieId::generate();
     let first = new_submission(cookie.as_str(), true, 1_000);
     assert_eq!(
-        db.insert_submission(&first, 2).await.unwrap(),
+        db.insert_submission(&first, 2, 3).await.unwrap(),
         InsertOutcome::Accepted
     );
     assert_eq!(db.cookie_quota_used(cookie.as_str()).await.unwrap(), 1);
     let second = new_submission(cookie.as_str(), false, 2_000);
     assert_eq!(
-        db.insert_submission(&second, 2).await.unwrap(),
+        db.insert_submission(&second, 2, 3).await.unwrap(),
         InsertOutcome::Accepted
     );
     let third = new_submission(cookie.as_str(), false, 3_000);
     assert_eq!(
-        db.insert_submission(&third, 2).await.unwrap(),
+        db.insert_submission(&third, 2, 3).await.unwrap(),
         InsertOutcome::QuotaExceeded { used: 2 }
     );
     assert!(
@@ -170,7 +170,7 @@ async fn concurrent_quota(db: Db) {
     let inserts = (0..12).map(|i| {
         let db = db.clone();
         let new = new_submission(cookie.as_str(), i == 0, i);
-        async move { db.insert_submission(&new, 5).await.unwrap() }
+        async move { db.insert_submission(&new, 5, 3).await.unwrap() }
     });
     let outcomes = futures_util::future::join_all(inserts).await;
     let accepted = outcomes

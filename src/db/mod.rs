@@ -14,7 +14,12 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::config::DatabaseConfig;
 
+pub mod credits;
+pub mod events;
+pub mod jobs;
+pub mod pipeline;
 pub mod rate_limits;
+pub mod slots;
 pub mod submissions;
 pub mod workers;
 
@@ -64,12 +69,63 @@ impl DbError {
     }
 }
 
-/// Runs `$body` with `$pool` bound to whichever pool `$db` holds; the SQL must suit both.
+/// Which SQL dialect a statement runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// One statement in both dialects, written once with `NOW` standing for the database clock
+/// in unix milliseconds (every lease and schedule comparison uses database time).
+#[derive(Debug, Clone, Copy)]
+pub struct DualSql {
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+impl DualSql {
+    pub fn pick(self, dialect: Dialect) -> &'static str {
+        match dialect {
+            Dialect::Sqlite => self.sqlite,
+            Dialect::Postgres => self.postgres,
+        }
+    }
+}
+
+/// Builds a [`DualSql`] from string literals and `NOW` tokens.
+macro_rules! dual_sql {
+    (@sqlite NOW) => { "cast(unixepoch('subsec') * 1000 as integer)" };
+    (@sqlite $text:literal) => { $text };
+    (@postgres NOW) => { "(extract(epoch from clock_timestamp()) * 1000)::bigint" };
+    (@postgres $text:literal) => { $text };
+    ($($part:tt),+ $(,)?) => {
+        $crate::db::DualSql {
+            sqlite: concat!($($crate::db::dual_sql!(@sqlite $part)),+),
+            postgres: concat!($($crate::db::dual_sql!(@postgres $part)),+),
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool `$db` holds (and, in the second form,
+/// `$dialect` to its [`Dialect`]); the SQL must suit both or be picked per dialect.
 macro_rules! on_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+    ($db:expr, |$pool:ident, $dialect:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => {
+                let $dialect = $crate::db::Dialect::Sqlite;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => {
+                let $dialect = $crate::db::Dialect::Postgres;
+                $body
+            }
         }
     };
 }
@@ -78,6 +134,26 @@ macro_rules! on_pool {
 /// evaluates; an early `return` or `?` inside `$body` rolls back. SQLite transactions start
 /// with `BEGIN IMMEDIATE` so concurrent writers queue on the lock instead of failing.
 macro_rules! in_write_tx {
+    ($db:expr, |$tx:ident, $dialect:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let $dialect = $crate::db::Dialect::Sqlite;
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let $dialect = $crate::db::Dialect::Postgres;
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                $tx.commit().await?;
+                value
+            }
+        }
+    };
     ($db:expr, |$tx:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pool) => {
@@ -98,7 +174,7 @@ macro_rules! in_write_tx {
     };
 }
 
-pub(crate) use {in_write_tx, on_pool};
+pub(crate) use {dual_sql, in_write_tx, on_pool};
 
 impl Db {
     /// Connects by URL scheme; a SQLite file and its directory are created on first use.

@@ -2,6 +2,7 @@
 //! concurrency: the counter row is bumped with a conditional upsert in the insert's
 //! transaction), lookups by session id, and counts by status.
 
+use super::jobs::{JobKind, NewJob, insert_job};
 use super::{Db, DbError, in_write_tx, on_pool};
 
 /// A submission about to be stored; its photo is already on disk.
@@ -55,6 +56,8 @@ pub struct StatusRow {
     pub created_at: i64,
     pub entry_status: String,
     pub provider_status: Option<String>,
+    pub sent_to_llm: Option<i64>,
+    pub received_from_llm: Option<i64>,
 }
 
 /// Submissions per overall status.
@@ -82,15 +85,17 @@ impl Db {
         Ok(used.map_or(0, |used| u32::try_from(used).unwrap_or(0)))
     }
 
-    /// Charges the cookie and inserts the submission in one transaction, unless the cookie
-    /// has already used `max_per_cookie` submissions.
+    /// Charges the cookie, inserts the submission and its first job (`send`, `send_attempts`
+    /// attempts) in one transaction, unless the cookie has already used `max_per_cookie`.
     pub async fn insert_submission(
         &self,
         new: &NewSubmission,
         max_per_cookie: u32,
+        send_attempts: i32,
     ) -> Result<InsertOutcome, DbError> {
         let limit = i32::try_from(max_per_cookie).unwrap_or(i32::MAX);
-        Ok(in_write_tx!(self, |tx| {
+        let send = NewJob::step(JobKind::Send, &new.session_id, send_attempts, 0);
+        Ok(in_write_tx!(self, |tx, dialect| {
             let charged: Option<i32> = sqlx::query_scalar(
                 "insert into cookie_quotas (cookie_id, used, created_at, updated_at) \
                  values ($1, 1, $2, $2) \
@@ -130,6 +135,7 @@ impl Db {
             .bind(&new.webhook_token)
             .execute(&mut *tx)
             .await?;
+            insert_job!(&mut *tx, dialect, &send)?;
             InsertOutcome::Accepted
         }))
     }
@@ -151,8 +157,8 @@ impl Db {
     pub async fn find_status(&self, session_id: &str) -> Result<Option<StatusRow>, DbError> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as::<_, StatusRow>(
-                "select session_id, created_at, entry_status, provider_status \
-                 from submissions where session_id = $1",
+                "select session_id, created_at, entry_status, provider_status, sent_to_llm, \
+                 received_from_llm from submissions where session_id = $1",
             )
             .bind(session_id)
             .fetch_optional(pool)
@@ -178,5 +184,94 @@ impl Db {
             }
         }
         Ok(counts)
+    }
+}
+
+/// A finished submission whose files are due for deletion.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExpiredFiles {
+    pub session_id: String,
+}
+
+impl Db {
+    /// Finished submissions created before `cutoff_ms` whose files are still on disk.
+    pub async fn submissions_with_expired_files(&self, cutoff_ms: i64, limit: i64) -> Result<Vec<ExpiredFiles>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, ExpiredFiles>(
+                "select session_id from submissions where entry_status in ('success', 'fail') \
+                 and created_at < $1 and files_deleted_at is null order by created_at limit $2",
+            )
+            .bind(cutoff_ms)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Records that a submission's files are gone (its row stays, for the operators).
+    pub async fn mark_files_deleted(&self, session_id: &str, now_ms: i64) -> Result<(), DbError> {
+        on_pool!(self, |pool| {
+            sqlx::query("update submissions set files_deleted_at = $2, updated_at = $2 where session_id = $1")
+                .bind(session_id)
+                .bind(now_ms)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// The song URL `fetch_details` stored.
+    pub async fn song_url(&self, session_id: &str) -> Result<Option<String>, DbError> {
+        let url: Option<Option<String>> = on_pool!(self, |pool| {
+            sqlx::query_scalar("select llm_response from submissions where session_id = $1")
+                .bind(session_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(url.flatten())
+    }
+}
+
+/// Recent average durations, for ETAs.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct RecentDurations {
+    /// Sent to the provider → provider finished.
+    pub generation_ms: Option<f64>,
+    /// Provider finished → video ready.
+    pub finishing_ms: Option<f64>,
+}
+
+impl Db {
+    /// Creation times of pending submissions, oldest first (the queue's order).
+    pub async fn pending_created_times(&self, limit: i64) -> Result<Vec<i64>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "select created_at from submissions where entry_status = 'pending' \
+                 order by created_at limit $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Averages over the last 50 successful submissions.
+    pub async fn recent_durations(&self) -> Result<RecentDurations, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, RecentDurations>(
+                "select cast(avg(generation) as double precision) as generation_ms, \
+                 cast(avg(finishing) as double precision) as finishing_ms from ( \
+                 select received_from_llm - sent_to_llm as generation, \
+                 video_creation_end - received_from_llm as finishing from submissions \
+                 where entry_status = 'success' and video_creation_end is not null \
+                 and received_from_llm is not null and sent_to_llm is not null \
+                 order by video_creation_end desc limit 50) recent",
+            )
+            .fetch_one(pool)
+            .await
+        })?)
     }
 }

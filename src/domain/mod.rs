@@ -3,6 +3,7 @@
 pub mod ids;
 pub mod names;
 pub mod photo;
+pub mod prompt;
 pub mod sliding_window;
 pub mod submission;
 pub mod timestamp;

@@ -21,6 +21,8 @@ pub mod serve;
 
 /// Largest `POST /api/submissions` body: a 5 MB photo as base64 plus the other fields.
 pub const SUBMISSION_BODY_LIMIT: usize = 7 * 1024 * 1024 + 64 * 1024;
+/// Largest provider callback body.
+pub const WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
 /// Largest body any other route reads.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 

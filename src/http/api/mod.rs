@@ -5,3 +5,4 @@ pub mod health;
 pub mod rate_limit;
 pub mod results;
 pub mod submissions;
+pub mod webhook;

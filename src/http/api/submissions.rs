@@ -13,11 +13,13 @@ use utoipa::ToSchema;
 use super::rate_limit::{Budget, charge};
 use crate::app::{App, AppState};
 use crate::db::now_ms;
+use crate::db::jobs::Lane;
 use crate::db::submissions::{InsertOutcome, NewSubmission};
 use crate::domain::ids::{CookieId, SessionId};
 use crate::domain::submission::{EntryStatus, SubmissionForm, SubmissionRequest};
 use crate::domain::timestamp::rfc3339_from_ms;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, code};
+use crate::pipeline::progress::Stage;
 use crate::http::extract::{ApiJson, ClientIp, SessionPath};
 use crate::storage::{Area, FileName, Storage};
 
@@ -32,13 +34,22 @@ pub struct SubmissionCreated {
     pub message: String,
 }
 
-/// Body of a status poll.
+/// Body of a status poll: the spec's three fields, then progress for people.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubmissionStatus {
     pub session_id: String,
     pub status: EntryStatus,
     /// RFC 3339 UTC.
     pub created_at: String,
+    pub stage: Stage,
+    /// The stage in words, for the waiting page.
+    pub stage_label: &'static str,
+    /// 1-based place in the queue while queued.
+    pub queue_position: Option<u64>,
+    /// Seconds until the video is likely ready, from recent throughput.
+    pub eta_seconds: Option<u64>,
+    /// The provider's last reported status (e.g. `GENERATING`).
+    pub provider_status: Option<String>,
 }
 
 /// Accept a pet love-song request.
@@ -76,6 +87,7 @@ async fn accept(
 ) -> ApiResult<SubmissionCreated> {
     charge(app, Budget::Submissions, client).await?;
     let form = SubmissionForm::parse(request)?;
+    ensure_credits_remain(app).await?;
     let max_attempts = app.config.limits.form_submit_retry;
     if let Some(cookie) = &form.cookie_id {
         let used = app.db.cookie_quota_used(cookie.as_str()).await?;
@@ -122,10 +134,11 @@ async fn accept(
         webhook_token: new_webhook_token(),
         created_at: now_ms(),
     };
-    let inserted = app.db.insert_submission(&new, max_attempts).await;
+    let inserted = app.db.insert_submission(&new, max_attempts, app.max_attempts()).await;
     match inserted {
         Ok(InsertOutcome::Accepted) => {
             tracing::info!(submission.id = %session_id, "submission {session_id} accepted");
+            app.wakers.wake(Lane::Dispatch);
             Ok(SubmissionCreated {
                 success: true,
                 session_id: new.session_id,
@@ -145,6 +158,22 @@ async fn accept(
             Err(error.into())
         }
     }
+}
+
+/// Closes intake ("sold out") when the queue already needs every credit left.
+async fn ensure_credits_remain(app: &App) -> ApiResult<()> {
+    let Some(balance) = app.db.credits().await? else {
+        return Ok(());
+    };
+    let waiting = app.db.submissions_awaiting_generation().await?;
+    let needed = (waiting + 1).saturating_mul(app.config.provider.song_credit_cost);
+    if needed > balance.usable() {
+        return Err(ApiError::Unavailable {
+            code: code::SOLD_OUT,
+            message: "Sorry, we're all sold out! Every song we can make today is already on its way.".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Removes the photo of a submission that was not stored.
@@ -180,9 +209,27 @@ pub async fn submission_status(
         .find_status(session_id.as_str())
         .await?
         .ok_or(ApiError::not_found("Session"))?;
+    let status = EntryStatus::from_column(&row.entry_status);
+    let stage = Stage::of(status, row.provider_status.as_deref(), row.received_from_llm.is_some());
+    let (queue_position, eta_seconds) = if status.is_terminal() {
+        (None, None)
+    } else {
+        let queue = app
+            .progress
+            .snapshot(&app.db, app.config.provider.max_concurrent_requests)
+            .await?;
+        let position = (stage == Stage::Queued).then(|| queue.position(row.created_at));
+        let eta = queue.eta_seconds(stage, position.unwrap_or(0), row.sent_to_llm, row.received_from_llm, now_ms());
+        (position, eta)
+    };
     Ok(Json(SubmissionStatus {
         session_id: row.session_id,
-        status: EntryStatus::from_column(&row.entry_status),
+        status,
         created_at: rfc3339_from_ms(row.created_at),
+        stage,
+        stage_label: stage.label(),
+        queue_position,
+        eta_seconds,
+        provider_status: row.provider_status,
     }))
 }

@@ -1,0 +1,385 @@
+//! Pipeline transitions, each one transaction: the step's job is completed only if this worker
+//! still holds its claim, and in the same commit the submission's columns change, the provider
+//! slot is taken or released, and the next step's job is inserted. A lost lease rolls it all
+//! back (the functions then return `false`).
+
+use super::jobs::{ClaimedJob, NewJob, finish_job, insert_job};
+use super::slots::{RELEASE_SLOT, TAKE_FREE_SLOT_POSTGRES, TAKE_FREE_SLOT_SQLITE, TAKE_OWN_SLOT};
+use super::{Db, DbError, Dialect, DualSql, dual_sql, in_write_tx, on_pool};
+
+/// The submission columns the steps read.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PipelineRow {
+    pub session_id: String,
+    pub entry_status: String,
+    pub owner_name: String,
+    pub pet_name: String,
+    pub pet_type: String,
+    pub music_vibe: String,
+    pub photo_path: String,
+    pub webhook_token: String,
+    pub llm_task_id: Option<String>,
+    pub sent_to_llm: Option<i64>,
+    pub send_started_at: Option<i64>,
+    pub llm_full_response: Option<String>,
+    pub generated_song_path: Option<String>,
+}
+
+/// How a `send` attempt may proceed.
+#[derive(Debug)]
+pub enum SendStart {
+    /// A slot is held; POST now. `earlier_attempt_at` is set when a previous attempt may
+    /// already have reached the provider.
+    Ready { row: PipelineRow, earlier_attempt_at: Option<i64> },
+    /// The task id is already stored (a crash after tx2's commit).
+    AlreadySent,
+    /// Every slot is busy.
+    NoSlot,
+    /// The submission is no longer waiting to be sent.
+    NotPending,
+    LeaseLost,
+}
+
+/// What `reconcile` learned that ends the generation.
+#[derive(Debug)]
+pub enum ProviderOutcome<'a> {
+    /// Continue with `next` (the `fetch_details` job).
+    Succeeded { full_response: &'a str, next: NewJob },
+    Failed { full_response: &'a str, message: &'a str },
+}
+
+const FENCE: DualSql = dual_sql!(
+    "update jobs set updated_at = ",
+    NOW,
+    " where id = $1 and claim_token = $2 and state = 'running'"
+);
+
+const SELECT_ROW: &str = "select session_id, entry_status, owner_name, pet_name, pet_type, \
+     music_vibe, photo_path, webhook_token, llm_task_id, sent_to_llm, send_started_at, \
+     llm_full_response, generated_song_path from submissions where session_id = $1";
+
+const MARK_SEND_STARTED: DualSql = dual_sql!(
+    "update submissions set send_started_at = ",
+    NOW,
+    ", updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+const MARK_SENT: DualSql = dual_sql!(
+    "update submissions set llm_task_id = $2, sent_to_llm = ",
+    NOW,
+    ", entry_status = 'processing', provider_status = coalesce(provider_status, 'RECEIVED'), \
+     retry_count = $3, error = null, updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+const MARK_FAILED: DualSql = dual_sql!(
+    "update submissions set entry_status = 'fail', error = $2, \
+     llm_status = case when $3 then 'fail' else llm_status end, \
+     received_from_llm = case when $3 then ",
+    NOW,
+    " else received_from_llm end, \
+     provider_status = case when $3 then 'FAILURE' else provider_status end, updated_at = ",
+    NOW,
+    " where session_id = $1 and entry_status in ('pending', 'processing')"
+);
+
+const CANCEL_OTHER_JOBS: DualSql = dual_sql!(
+    "update jobs set state = 'cancelled', finalized_at = ",
+    NOW,
+    ", updated_at = ",
+    NOW,
+    " where submission_id = $1 and state = 'available'"
+);
+
+const MARK_RECEIVED: DualSql = dual_sql!(
+    "update submissions set received_from_llm = ",
+    NOW,
+    ", llm_full_response = $2, llm_status = 'success', provider_status = 'SUCCESS', updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+const MARK_DETAILS: DualSql = dual_sql!(
+    "update submissions set llm_response = $2, lyrics = $3, updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+const MARK_DOWNLOADED: DualSql = dual_sql!(
+    "update submissions set generated_song_path = $2, updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+const MARK_RENDER_STARTED: DualSql = dual_sql!(
+    "update submissions set video_creation_start = ",
+    NOW,
+    ", updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+const MARK_RENDERED: DualSql = dual_sql!(
+    "update submissions set generated_video_path = $2, video_creation_end = ",
+    NOW,
+    ", entry_status = 'success', error = null, updated_at = ",
+    NOW,
+    " where session_id = $1 and entry_status = 'processing'"
+);
+
+const RESCUE: DualSql = dual_sql!(
+    "update jobs set state = 'available', run_at = ",
+    NOW,
+    " + $3, errors = $4, claim_token = null, lease_owner = null, lease_expires_at = null, \
+     updated_at = ",
+    NOW,
+    " where id = $1 and claim_token = $2 and state = 'running' and lease_expires_at < ",
+    NOW
+);
+
+fn take_free_slot(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => TAKE_FREE_SLOT_SQLITE,
+        Dialect::Postgres => TAKE_FREE_SLOT_POSTGRES,
+    }
+}
+
+impl Db {
+    /// The columns the pipeline steps need.
+    pub async fn pipeline_row(&self, session_id: &str) -> Result<Option<PipelineRow>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, PipelineRow>(SELECT_ROW)
+                .bind(session_id)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
+    /// Takes (or renews) this submission's provider slot and marks the send as started.
+    pub async fn begin_send(&self, job: &ClaimedJob, slot_lease_ms: i64) -> Result<SendStart, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            let fenced = sqlx::query(FENCE.pick(dialect))
+                .bind(&job.id)
+                .bind(&job.claim_token)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if fenced != 1 {
+                return Ok(SendStart::LeaseLost);
+            }
+            let Some(row) = sqlx::query_as::<_, PipelineRow>(SELECT_ROW)
+                .bind(session_id)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
+                return Ok(SendStart::NotPending);
+            };
+            if row.llm_task_id.is_some() {
+                return Ok(SendStart::AlreadySent);
+            }
+            if row.entry_status != "pending" {
+                return Ok(SendStart::NotPending);
+            }
+            let own: Option<i32> = sqlx::query_scalar(TAKE_OWN_SLOT.pick(dialect))
+                .bind(session_id)
+                .bind(slot_lease_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if own.is_none() {
+                let free: Option<i32> = sqlx::query_scalar(take_free_slot(dialect))
+                    .bind(session_id)
+                    .bind(slot_lease_ms)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if free.is_none() {
+                    return Ok(SendStart::NoSlot);
+                }
+            }
+            sqlx::query(MARK_SEND_STARTED.pick(dialect))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+            let earlier_attempt_at = row.send_started_at;
+            SendStart::Ready { row, earlier_attempt_at }
+        }))
+    }
+
+    /// The provider accepted the generation: store the task id, keep the slot for the whole
+    /// generation, and schedule `reconcile` (at once if a callback already arrived).
+    pub async fn complete_send(
+        &self,
+        job: &ClaimedJob,
+        task_id: &str,
+        slot_lease_ms: i64,
+        reconcile: NewJob,
+    ) -> Result<bool, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("sent"))? != 1 {
+                return Ok(false);
+            }
+            sqlx::query(MARK_SENT.pick(dialect))
+                .bind(session_id)
+                .bind(task_id)
+                .bind(job.attempt - 1)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(TAKE_OWN_SLOT.pick(dialect))
+                .bind(session_id)
+                .bind(slot_lease_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let early: i64 = sqlx::query_scalar("select count(*) from provider_events where submission_id = $1")
+                .bind(session_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let reconcile = if early > 0 { NewJob { delay_ms: 0, ..reconcile } } else { reconcile };
+            insert_job!(&mut *tx, dialect, &reconcile)?;
+            true
+        }))
+    }
+
+    /// Ends the submission as failed: the job is discarded with `reason`, the slot released,
+    /// other waiting jobs cancelled. `provider_reported` marks a provider FAILURE.
+    pub async fn fail_submission(&self, job: &ClaimedJob, reason: &str, provider_reported: bool) -> Result<bool, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            if finish_job!(&mut *tx, dialect, job, "discarded", &job.errors_with(reason))? != 1 {
+                return Ok(false);
+            }
+            sqlx::query(MARK_FAILED.pick(dialect))
+                .bind(session_id)
+                .bind(reason)
+                .bind(provider_reported)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(RELEASE_SLOT.pick(dialect)).bind(session_id).execute(&mut *tx).await?;
+            sqlx::query(CANCEL_OTHER_JOBS.pick(dialect)).bind(session_id).execute(&mut *tx).await?;
+            true
+        }))
+    }
+
+    /// The provider reached a terminal status: record it, free the slot, and continue
+    /// (`fetch_details`) or fail.
+    pub async fn complete_generation(&self, job: &ClaimedJob, outcome: ProviderOutcome<'_>) -> Result<bool, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            let (state, note) = match &outcome {
+                ProviderOutcome::Succeeded { .. } => ("completed", "provider succeeded".to_owned()),
+                ProviderOutcome::Failed { message, .. } => ("discarded", format!("provider failed: {message}")),
+            };
+            if finish_job!(&mut *tx, dialect, job, state, &job.errors_with(&note))? != 1 {
+                return Ok(false);
+            }
+            match outcome {
+                ProviderOutcome::Succeeded { full_response, next } => {
+                    sqlx::query(MARK_RECEIVED.pick(dialect))
+                        .bind(session_id)
+                        .bind(full_response)
+                        .execute(&mut *tx)
+                        .await?;
+                    insert_job!(&mut *tx, dialect, &next)?;
+                }
+                ProviderOutcome::Failed { full_response, message } => {
+                    sqlx::query(MARK_FAILED.pick(dialect))
+                        .bind(session_id)
+                        .bind(message)
+                        .bind(true)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("update submissions set llm_full_response = $2 where session_id = $1")
+                        .bind(session_id)
+                        .bind(full_response)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            sqlx::query(RELEASE_SLOT.pick(dialect)).bind(session_id).execute(&mut *tx).await?;
+            true
+        }))
+    }
+
+    /// Details parsed: store the song URL and lyrics, then download.
+    pub async fn complete_details(&self, job: &ClaimedJob, song_url: &str, lyrics: &str, next: NewJob) -> Result<bool, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("details stored"))? != 1 {
+                return Ok(false);
+            }
+            sqlx::query(MARK_DETAILS.pick(dialect))
+                .bind(session_id)
+                .bind(song_url)
+                .bind(lyrics)
+                .execute(&mut *tx)
+                .await?;
+            insert_job!(&mut *tx, dialect, &next)?;
+            true
+        }))
+    }
+
+    /// Song stored: record its path, then render.
+    pub async fn complete_download(&self, job: &ClaimedJob, song_path: &str, next: NewJob) -> Result<bool, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("song stored"))? != 1 {
+                return Ok(false);
+            }
+            sqlx::query(MARK_DOWNLOADED.pick(dialect))
+                .bind(session_id)
+                .bind(song_path)
+                .execute(&mut *tx)
+                .await?;
+            insert_job!(&mut *tx, dialect, &next)?;
+            true
+        }))
+    }
+
+    /// Stamps the start of a render attempt.
+    pub async fn mark_render_started(&self, session_id: &str) -> Result<(), DbError> {
+        on_pool!(self, |pool, dialect| {
+            sqlx::query(MARK_RENDER_STARTED.pick(dialect))
+                .bind(session_id)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Video stored: the submission succeeds.
+    pub async fn complete_render(&self, job: &ClaimedJob, video_path: &str) -> Result<bool, DbError> {
+        let session_id = job.submission();
+        Ok(in_write_tx!(self, |tx, dialect| {
+            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("video stored"))? != 1 {
+                return Ok(false);
+            }
+            sqlx::query(MARK_RENDERED.pick(dialect))
+                .bind(session_id)
+                .bind(video_path)
+                .execute(&mut *tx)
+                .await?;
+            true
+        }))
+    }
+
+    /// Returns a job whose lease expired to the queue after `delay_ms`, keeping its attempt
+    /// count; a job that renewed its lease meanwhile is left alone.
+    pub async fn rescue_job(&self, job: &ClaimedJob, delay_ms: i64) -> Result<bool, DbError> {
+        let errors = job.errors_with("lease expired: the worker stopped or stalled");
+        let updated = on_pool!(self, |pool, dialect| {
+            sqlx::query(RESCUE.pick(dialect))
+                .bind(&job.id)
+                .bind(&job.claim_token)
+                .bind(delay_ms)
+                .bind(&errors)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(updated == 1)
+    }
+}

@@ -1,0 +1,140 @@
+//! Provider callbacks. `POST /api/webhook/{session_id}.{secret}` is the URL we give the
+//! provider (the secret is compared in constant time); the spec's `POST /api/webhook` finds
+//! the submission by task id. Either way the body is only a hint: it is recorded once per
+//! status, shown on the waiting page if intermediate, and wakes `reconcile`, which asks the
+//! provider's authenticated API what really happened.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::db::events::WebhookTarget;
+use crate::db::jobs::{JobKind, Lane};
+use crate::db::now_ms;
+use crate::domain::ids::SessionId;
+use crate::error::{ApiError, ApiResult, code};
+
+/// Most of a callback body kept for the audit trail.
+const KEPT_BODY_BYTES: usize = 16 * 1024;
+
+/// The acknowledgement the spec's handler returns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookAck {
+    pub success: bool,
+    pub message: String,
+}
+
+/// A callback for one submission, authenticated by its URL.
+#[utoipa::path(
+    post,
+    path = "/api/webhook/{token}",
+    params(("token" = String, Path, description = "`{session_id}.{secret}` from the webhook URL we registered")),
+    request_body(content = Object, description = "Any provider callback body (thin, spec or full shape)"),
+    responses(
+        (status = 200, body = WebhookAck),
+        (status = 404, description = "Unknown or wrong token", body = crate::openapi::ErrorBody),
+    ),
+    tag = "webhooks"
+)]
+pub async fn submission_webhook(State(app): State<AppState>, Path(token): Path<String>, body: Bytes) -> ApiResult<Json<WebhookAck>> {
+    let (session, secret) = token.split_once('.').ok_or(ApiError::not_found("Webhook"))?;
+    let session = SessionId::parse(session).ok_or(ApiError::not_found("Webhook"))?;
+    let target = app
+        .db
+        .webhook_target(session.as_str())
+        .await?
+        .ok_or(ApiError::not_found("Webhook"))?;
+    if !bool::from(secret.as_bytes().ct_eq(target.webhook_token.as_bytes())) {
+        return Err(ApiError::not_found("Webhook"));
+    }
+    record(&app, &target, &body).await
+}
+
+/// The spec's callback route: the task id in the body names the submission.
+#[utoipa::path(
+    post,
+    path = "/api/webhook",
+    request_body(content = Object, description = "`{\"task_id\": …, \"status\": …}` and anything else"),
+    responses(
+        (status = 200, body = WebhookAck),
+        (status = 400, description = "No task id", body = crate::openapi::ErrorBody),
+        (status = 404, description = "Unknown task id", body = crate::openapi::ErrorBody),
+    ),
+    tag = "webhooks"
+)]
+pub async fn task_webhook(State(app): State<AppState>, body: Bytes) -> ApiResult<Json<WebhookAck>> {
+    let parsed: Value = serde_json::from_slice(&body).map_err(|_| ApiError::BadRequest {
+        code: code::INVALID_JSON,
+        message: "The webhook body is not JSON.".into(),
+    })?;
+    let task_id = task_id_of(&parsed).ok_or(ApiError::Validation {
+        code: "field_required",
+        field: "task_id",
+        message: "task_id is required".into(),
+    })?;
+    let target = app
+        .db
+        .webhook_target_by_task(&task_id)
+        .await?
+        .ok_or(ApiError::not_found("Task"))?;
+    record(&app, &target, &body).await
+}
+
+fn task_id_of(body: &Value) -> Option<String> {
+    ["task_id", "id"]
+        .iter()
+        .find_map(|key| body.get(*key).and_then(Value::as_str))
+        .filter(|id| !id.is_empty() && id.len() <= 100)
+        .map(str::to_owned)
+}
+
+/// An uppercase status word, or `UNKNOWN` for anything else.
+fn status_of(body: &Value) -> String {
+    body.get("status")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|status| !status.is_empty() && status.len() <= 40)
+        .filter(|status| status.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .map_or_else(|| "UNKNOWN".to_owned(), str::to_ascii_uppercase)
+}
+
+async fn record(app: &AppState, target: &WebhookTarget, body: &[u8]) -> ApiResult<Json<WebhookAck>> {
+    let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let task_id = task_id_of(&parsed);
+    let status = status_of(&parsed);
+    if let (Some(known), Some(claimed)) = (target.llm_task_id.as_deref(), task_id.as_deref())
+        && known != claimed
+    {
+        tracing::warn!(submission.id = %target.session_id, claimed, "webhook for another task ignored");
+        return Ok(ack("Webhook ignored"));
+    }
+    let kept = String::from_utf8_lossy(&body[..body.len().min(KEPT_BODY_BYTES)]).into_owned();
+    let first = app
+        .db
+        .record_provider_event(&target.session_id, task_id.as_deref(), &status, &kept, now_ms())
+        .await?;
+    tracing::info!(submission.id = %target.session_id, %status, duplicate = !first, "provider webhook");
+    app.metrics.observe_webhook(&status, first);
+    if !matches!(status.as_str(), "SUCCESS" | "FAILURE" | "UNKNOWN") {
+        app.db.set_provider_status(&target.session_id, &status).await?;
+    }
+    if app.db.wake_job(JobKind::Reconcile, &target.session_id).await? {
+        app.wakers.wake(Lane::Provider);
+    }
+    if target.llm_task_id.is_none() && task_id.is_some() && app.db.wake_job(JobKind::Send, &target.session_id).await? {
+        app.wakers.wake(Lane::Dispatch);
+    }
+    Ok(ack("Webhook processed"))
+}
+
+fn ack(message: &str) -> Json<WebhookAck> {
+    Json(WebhookAck {
+        success: true,
+        message: message.into(),
+    })
+}

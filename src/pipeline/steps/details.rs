@@ -1,0 +1,46 @@
+//! `fetch_details`: read the song's URL and lyrics from the generation the provider returned
+//! (stored verbatim by `reconcile`; fetched again if that copy lacks them).
+
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::db::jobs::{ClaimedJob, JobKind, Lane, NewJob};
+use crate::pipeline::outcome::StepOutcome;
+
+#[derive(Debug, Default, Deserialize)]
+struct Details {
+    #[serde(default)]
+    song_paths: Option<Vec<String>>,
+    #[serde(default)]
+    lyrics: Option<String>,
+}
+
+pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
+    let Some(row) = app.db.pipeline_row(job.submission()).await? else {
+        return Ok(StepOutcome::committed(app.db.complete_job(job).await?));
+    };
+    let stored: Details = row
+        .llm_full_response
+        .as_deref()
+        .and_then(|raw| serde_json::from_str(raw).ok())
+        .unwrap_or_default();
+    let (song_paths, lyrics) = match stored.song_paths.filter(|paths| !paths.is_empty()) {
+        Some(paths) => (paths, stored.lyrics),
+        None => {
+            let Some(task_id) = row.llm_task_id.as_deref() else {
+                return Ok(StepOutcome::fail("fetch_details: no task id"));
+            };
+            let generation = app.provider.generation(task_id).await?;
+            (generation.song_paths, generation.lyrics)
+        }
+    };
+    let Some(song_url) = song_paths.into_iter().find(|path| path.starts_with("https://") || path.starts_with("http://")) else {
+        return Ok(StepOutcome::retry("the provider's answer has no absolute song URL yet"));
+    };
+    let next = NewJob::step(JobKind::DownloadAudio, &row.session_id, app.max_attempts(), 0);
+    let applied = app.db.complete_details(job, &song_url, lyrics.as_deref().unwrap_or_default(), next).await?;
+    if applied {
+        app.wakers.wake(Lane::Provider);
+    }
+    Ok(StepOutcome::committed(applied))
+}

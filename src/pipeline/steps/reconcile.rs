@@ -1,0 +1,77 @@
+//! `reconcile`: ask the provider (authenticated `GET /generations/{id}`) where the generation
+//! stands — woken early by any webhook, otherwise run after the webhook timeout and then
+//! polled. Only the provider's own answer moves the submission; the slot is freed once the
+//! terminal status is confirmed, or at the hard deadline.
+
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::db::jobs::{ClaimedJob, JobKind, Lane, NewJob};
+use crate::db::now_ms;
+use crate::db::pipeline::ProviderOutcome;
+use crate::pipeline::outcome::StepOutcome;
+use crate::provider::client::ProviderError;
+
+pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
+    let Some(row) = app.db.pipeline_row(job.submission()).await? else {
+        return Ok(StepOutcome::committed(app.db.complete_job(job).await?));
+    };
+    let (Some(task_id), Some(sent_at)) = (row.llm_task_id.as_deref(), row.sent_to_llm) else {
+        return Ok(StepOutcome::committed(app.db.complete_job(job).await?));
+    };
+    if row.entry_status != "processing" {
+        return Ok(StepOutcome::committed(app.db.complete_job(job).await?));
+    }
+    let provider = &app.config.provider;
+    let elapsed = Duration::from_millis(u64::try_from(now_ms() - sent_at).unwrap_or(0));
+    let past_deadline = elapsed >= provider.generation_deadline();
+
+    let started = std::time::Instant::now();
+    let answer = app.provider.generation(task_id).await;
+    app.metrics.observe_provider_call("get_generation", answer.as_ref().err().map(ProviderError::code), started.elapsed());
+    let generation = match answer {
+        Ok(generation) => generation,
+        Err(_) if past_deadline => return Ok(deadline_failure()),
+        Err(ProviderError::NotFound) => return Ok(StepOutcome::retry("the provider does not know this task yet")),
+        Err(error) if error.is_retryable() => {
+            return Ok(StepOutcome::Retry { error: error.to_string(), after: error.retry_after() });
+        }
+        Err(error) => return Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
+    };
+
+    match generation.status.as_str() {
+        "SUCCESS" => {
+            let next = NewJob::step(JobKind::FetchDetails, &row.session_id, app.max_attempts(), 0);
+            let outcome = ProviderOutcome::Succeeded { full_response: &generation.raw, next };
+            let applied = app.db.complete_generation(job, outcome).await?;
+            if applied {
+                tracing::info!(submission.id = %row.session_id, "the provider finished {}", row.session_id);
+                app.wakers.wake(Lane::Provider);
+                app.wakers.wake(Lane::Dispatch);
+            }
+            Ok(StepOutcome::committed(applied))
+        }
+        "FAILURE" => {
+            let message = generation.error_message.as_deref().unwrap_or("the provider could not make this song");
+            let outcome = ProviderOutcome::Failed { full_response: &generation.raw, message };
+            let applied = app.db.complete_generation(job, outcome).await?;
+            if applied {
+                app.wakers.wake(Lane::Dispatch);
+            }
+            Ok(StepOutcome::committed(applied))
+        }
+        in_progress => {
+            app.db.set_provider_status(&row.session_id, in_progress).await?;
+            if past_deadline {
+                return Ok(deadline_failure());
+            }
+            let until_deadline = provider.generation_deadline() - elapsed;
+            let poll = Duration::from_secs(provider.reconcile_poll_seconds.max(1));
+            Ok(StepOutcome::Snooze(poll.min(until_deadline)))
+        }
+    }
+}
+
+fn deadline_failure() -> StepOutcome {
+    StepOutcome::fail("generation_deadline: no result from the provider by the deadline")
+}
