@@ -1,9 +1,12 @@
 //! The command line: one binary, one subcommand per role or tool. Every setting is also an
 //! environment variable (see `serenade serve --help`).
 
+use std::net::SocketAddr;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
+use crate::provider::fake::FakeSonautoConfig;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,4 +63,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Run a fake Sonauto/Treblo API (with its CDN) for tests and local development.
+    FakeSonauto {
+        #[command(flatten)]
+        fake: FakeSonautoConfig,
+        /// Address the fake listens on.
+        #[arg(long, env = "FAKE_SONAUTO_BIND", default_value = "127.0.0.1:9090")]
+        bind: SocketAddr,
+    },
 }

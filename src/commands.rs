@@ -55,7 +55,23 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             println!("{}", crate::openapi::api_document().to_pretty_json()?);
             Ok(())
         }
+        Command::FakeSonauto { fake, bind } => run_fake_sonauto(fake, bind).await,
     }
+}
+
+async fn run_fake_sonauto(
+    config: crate::provider::fake::FakeSonautoConfig,
+    bind: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    let fake = crate::provider::fake::start(config, listener).await?;
+    tracing::info!(api = %fake.api_url(), "fake Sonauto listening on {}", fake.base_url());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    fake.stop().await;
+    Ok(())
 }
 
 async fn run_roles(config: Config, roles: Roles) -> anyhow::Result<()> {
