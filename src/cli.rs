@@ -1,9 +1,12 @@
 //! The command line: one binary, one subcommand per role or tool. Every setting is also an
 //! environment variable (see `serenade serve --help`).
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
+use crate::render::RenderConfig;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,4 +63,24 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Render one video (and its poster and Open Graph image) from a photo and a song.
+    Render {
+        #[command(flatten)]
+        render: RenderConfig,
+        /// The pet photo (JPEG or PNG).
+        #[arg(long)]
+        photo: PathBuf,
+        /// The song (MP3, M4A, …).
+        #[arg(long)]
+        audio: PathBuf,
+        /// The MP4 to write; `<stem>-poster.jpg` and `<stem>-og.jpg` go next to it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Directory of campaign artwork PNGs (overrides --artwork-dir).
+        #[arg(long)]
+        artwork: Option<PathBuf>,
+        /// Benchmark baseline only: encode every frame through ffmpeg's loop filter.
+        #[arg(long, hide = true)]
+        baseline_loop_filter: bool,
+    },
 }

@@ -55,6 +55,24 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             println!("{}", crate::openapi::api_document().to_pretty_json()?);
             Ok(())
         }
+        Command::Render {
+            render,
+            photo,
+            audio,
+            out,
+            artwork,
+            baseline_loop_filter,
+        } => {
+            crate::render::command::run(crate::render::command::RenderCommand {
+                config: render,
+                photo,
+                audio,
+                out,
+                artwork,
+                baseline_loop_filter,
+            })
+            .await
+        }
     }
 }
 

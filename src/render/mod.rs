@@ -3,6 +3,8 @@
 //! encoded once; the video is that clip repeated by stream copy and muxed with the song.
 
 mod art;
+mod baseline;
+pub mod command;
 pub mod config;
 pub mod error;
 mod frames;
