@@ -2,11 +2,13 @@
 //! environment variable (see `serenade serve --help`).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::provider::fake::FakeSonautoConfig;
+use crate::render::RenderConfig;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -70,5 +72,25 @@ pub enum Command {
         /// Address the fake listens on.
         #[arg(long, env = "FAKE_SONAUTO_BIND", default_value = "127.0.0.1:9090")]
         bind: SocketAddr,
+    },
+    /// Render one video (and its poster and Open Graph image) from a photo and a song.
+    Render {
+        #[command(flatten)]
+        render: RenderConfig,
+        /// The pet photo (JPEG or PNG).
+        #[arg(long)]
+        photo: PathBuf,
+        /// The song (MP3, M4A, …).
+        #[arg(long)]
+        audio: PathBuf,
+        /// The MP4 to write; `<stem>-poster.jpg` and `<stem>-og.jpg` go next to it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Directory of campaign artwork PNGs (overrides --artwork-dir).
+        #[arg(long)]
+        artwork: Option<PathBuf>,
+        /// Benchmark baseline only: encode every frame through ffmpeg's loop filter.
+        #[arg(long, hide = true)]
+        baseline_loop_filter: bool,
     },
 }

@@ -56,6 +56,24 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::FakeSonauto { fake, bind } => run_fake_sonauto(fake, bind).await,
+        Command::Render {
+            render,
+            photo,
+            audio,
+            out,
+            artwork,
+            baseline_loop_filter,
+        } => {
+            crate::render::command::run(crate::render::command::RenderCommand {
+                config: render,
+                photo,
+                audio,
+                out,
+                artwork,
+                baseline_loop_filter,
+            })
+            .await
+        }
     }
 }
 

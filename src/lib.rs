@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pipeline;
 pub mod provider;
+pub mod render;
 pub mod storage;
 pub mod telemetry;
 pub mod worker;

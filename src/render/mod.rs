@@ -1,0 +1,212 @@
+//! The renderer: a pet photo and a song become an MP4 of a record turning clockwise under a
+//! still needle, plus a poster and an Open Graph image. One turn is composed in Rust and
+//! encoded once; the video is that clip repeated by stream copy and muxed with the song.
+
+mod art;
+mod baseline;
+pub mod command;
+pub mod config;
+pub mod error;
+mod frames;
+mod layer;
+mod output;
+mod photo;
+pub mod plan;
+mod probe;
+mod process;
+mod scene;
+mod social;
+mod tempdir;
+mod video;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+pub use config::RenderConfig;
+pub use error::RenderError;
+pub use probe::{MAX_SONG, MIN_SONG, MediaInfo};
+
+use art::Artwork;
+use output::{PendingFile, commit_all};
+use plan::{AudioTreatment, Picture};
+use process::Deadline;
+use scene::{OPEN_GRAPH_HEIGHT, OPEN_GRAPH_WIDTH, Scene};
+use tempdir::TempDir;
+use video::Assembly;
+
+/// What to render and where the results go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderJob {
+    /// The pet photo (the stored 600×600 JPEG; any square-ish image works).
+    pub photo: PathBuf,
+    /// The song.
+    pub audio: PathBuf,
+    /// Where the MP4 goes.
+    pub video_out: PathBuf,
+    /// Where the poster JPEG (first frame) goes.
+    pub poster_out: PathBuf,
+    /// Where the 1200×630 Open Graph JPEG goes.
+    pub og_image_out: PathBuf,
+}
+
+/// What a finished render produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderOutput {
+    /// Length of the video (the song's).
+    pub duration: Duration,
+    /// Whether the song was AAC and went into the MP4 without re-encoding.
+    pub audio_copied: bool,
+}
+
+/// Renders videos; cheap to share (`Arc`) between workers. At most the configured number of
+/// renders run at once; the rest wait their turn.
+#[derive(Debug)]
+pub struct Renderer {
+    config: RenderConfig,
+    /// The video's pet-independent picture.
+    video_scene: Arc<Scene>,
+    /// The Open Graph image's pet-independent picture.
+    open_graph_scene: Arc<Scene>,
+    permits: Semaphore,
+}
+
+impl Renderer {
+    /// Validates the settings, loads or draws the artwork and prepares both scenes.
+    pub fn new(config: RenderConfig) -> Result<Self, RenderError> {
+        config
+            .validate()
+            .map_err(|reason| RenderError::InvalidConfig { reason })?;
+        let artwork = Artwork::load(config.artwork_dir.as_deref())?;
+        let video_scene = Scene::build(&artwork, config.video_size, config.video_size);
+        let open_graph_scene = Scene::build(&artwork, OPEN_GRAPH_WIDTH, OPEN_GRAPH_HEIGHT);
+        Ok(Self {
+            permits: Semaphore::new(config.concurrency()),
+            video_scene: Arc::new(video_scene),
+            open_graph_scene: Arc::new(open_graph_scene),
+            config,
+        })
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &RenderConfig {
+        &self.config
+    }
+
+    /// Renders the job's three outputs, each written atomically. On any error nothing is left
+    /// behind: no scratch files and no partial output.
+    #[tracing::instrument(name = "render", skip_all, fields(render.video = %job.video_out.display()))]
+    pub async fn render(&self, job: &RenderJob) -> Result<RenderOutput, RenderError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| RenderError::Closed)?;
+        let started = Instant::now();
+        let deadline = Deadline::after(self.config.timeout());
+        let (duration, audio) = self.check_song(job, deadline).await?;
+        let (video_record, open_graph_record) = self.records_with_photo(job).await?;
+
+        let temp = TempDir::create_in(&self.config.temp_root())?;
+        let video_out = PendingFile::beside(&job.video_out).await?;
+        let poster_out = PendingFile::beside(&job.poster_out).await?;
+        let open_graph_out = PendingFile::beside(&job.og_image_out).await?;
+        let picture = self.picture();
+        let assembly = Assembly {
+            ffmpeg: &self.config.ffmpeg,
+            picture,
+            repeats: plan::repeats(duration, picture),
+            temp: &temp,
+            deadline,
+        };
+        let open_graph_scene = Arc::clone(&self.open_graph_scene);
+        let open_graph = tokio::task::spawn_blocking(move || {
+            social::open_graph_jpeg(&open_graph_scene, &open_graph_record)
+        });
+        let (first_frame, open_graph) = tokio::join!(
+            assembly.encode_turn(Arc::clone(&self.video_scene), video_record),
+            open_graph
+        );
+        let first_frame = first_frame?;
+        assembly.mux(&job.audio, &audio, video_out.path()).await?;
+
+        let size = self.config.video_size;
+        let poster =
+            tokio::task::spawn_blocking(move || social::poster_jpeg(&first_frame, size, size))
+                .await?;
+        poster_out.write(&encoded(poster, &job.poster_out)?).await?;
+        open_graph_out
+            .write(&encoded(open_graph?, &job.og_image_out)?)
+            .await?;
+        commit_all(vec![video_out, poster_out, open_graph_out]).await?;
+        drop(temp);
+
+        let audio_copied = audio == AudioTreatment::Copy;
+        tracing::info!(
+            duration_ms = duration.as_millis() as u64,
+            audio_copied,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "rendered {}",
+            job.video_out.display()
+        );
+        Ok(RenderOutput {
+            duration,
+            audio_copied,
+        })
+    }
+
+    /// Probes the song: its duration and whether its audio can be copied.
+    async fn check_song(
+        &self,
+        job: &RenderJob,
+        deadline: Deadline,
+    ) -> Result<(Duration, AudioTreatment), RenderError> {
+        let media = probe::probe(&self.config.ffprobe, &job.audio, deadline).await?;
+        let duration = media.song_duration()?;
+        let audio = if media.audio_is_aac() {
+            AudioTreatment::Copy
+        } else {
+            AudioTreatment::Encode {
+                bitrate: self.config.audio_bitrate.clone(),
+            }
+        };
+        Ok((duration, audio))
+    }
+
+    /// Decodes the photo and sets it into the record of each scene.
+    async fn records_with_photo(
+        &self,
+        job: &RenderJob,
+    ) -> Result<(layer::Layer, layer::Layer), RenderError> {
+        let photo_path = job.photo.clone();
+        let video_scene = Arc::clone(&self.video_scene);
+        let open_graph_scene = Arc::clone(&self.open_graph_scene);
+        tokio::task::spawn_blocking(move || {
+            let photo = photo::load_square_photo(&photo_path)?;
+            Ok((
+                video_scene.record_with_photo(&photo),
+                open_graph_scene.record_with_photo(&photo),
+            ))
+        })
+        .await?
+    }
+
+    fn picture(&self) -> Picture {
+        Picture {
+            size: self.config.video_size,
+            fps: self.config.video_fps,
+            frames_per_rotation: self.config.frames_per_rotation(),
+            crf: self.config.video_crf,
+        }
+    }
+}
+
+/// An encoded JPEG, or the encoder's error attributed to the output it was for.
+fn encoded(
+    result: Result<Vec<u8>, image::ImageError>,
+    path: &std::path::Path,
+) -> Result<Vec<u8>, RenderError> {
+    result.map_err(|error| RenderError::io(path)(std::io::Error::other(error)))
+}

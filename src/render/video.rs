@@ -1,0 +1,94 @@
+//! The fast path to the MP4: the turn's frames are piped into one ffmpeg that encodes a
+//! closed-GOP clip of a whole turn (and of the partial turn that ends the song); the clips are
+//! then repeated by stream copy through the concat demuxer and muxed with the song.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::error::RenderError;
+use super::frames::send_turn;
+use super::layer::Layer;
+use super::plan::{self, AudioTreatment, ClipOutput, Picture, Repeats};
+use super::process::{Deadline, ToolRun, run_tool};
+use super::scene::Scene;
+use super::tempdir::TempDir;
+
+/// Frames composed ahead of the encoder (bounds memory to a few frames).
+const FRAMES_IN_FLIGHT: usize = 2;
+
+/// What the two ffmpeg runs of one video share.
+#[derive(Debug, Clone, Copy)]
+pub struct Assembly<'a> {
+    /// The ffmpeg program.
+    pub ffmpeg: &'a Path,
+    /// Frame size, rate, turn length and quality.
+    pub picture: Picture,
+    /// Whole turns and leftover frames the song needs.
+    pub repeats: Repeats,
+    /// Scratch directory for the clips and the list.
+    pub temp: &'a TempDir,
+    /// When the render must be done.
+    pub deadline: Deadline,
+}
+
+impl Assembly<'_> {
+    /// Encodes the clips the song needs, and returns the turn's first frame.
+    pub async fn encode_turn(
+        &self,
+        scene: Arc<Scene>,
+        record: Layer,
+    ) -> Result<Vec<u8>, RenderError> {
+        let clip = self.temp.join(plan::CLIP_NAME);
+        let tail = self.temp.join(plan::TAIL_NAME);
+        let mut outputs = Vec::new();
+        if self.repeats.turns > 0 {
+            outputs.push(ClipOutput {
+                path: &clip,
+                frames: None,
+            });
+        }
+        if self.repeats.tail_frames > 0 {
+            outputs.push(ClipOutput {
+                path: &tail,
+                frames: Some(self.repeats.tail_frames),
+            });
+        }
+        let (sink, frames) = mpsc::channel(FRAMES_IN_FLIGHT);
+        let frames_per_rotation = self.picture.frames_per_rotation;
+        let composer = tokio::task::spawn_blocking(move || {
+            send_turn(&scene, &record, frames_per_rotation, &sink)
+        });
+        let run = ToolRun {
+            tool: "ffmpeg",
+            program: self.ffmpeg,
+            args: plan::loop_clip_args(self.picture, &outputs),
+        };
+        let (encoded, composed) =
+            tokio::join!(run_tool(run, Some(frames), self.deadline), composer);
+        encoded?;
+        composed?.ok_or_else(|| {
+            RenderError::io(self.temp.path())(std::io::Error::other("no frame was composed"))
+        })
+    }
+
+    /// Writes the concat list and muxes the repeated clips with the song into `out`.
+    pub async fn mux(
+        &self,
+        song: &Path,
+        audio: &AudioTreatment,
+        out: &Path,
+    ) -> Result<(), RenderError> {
+        let list = self.temp.join(plan::LIST_NAME);
+        tokio::fs::write(&list, plan::concat_list(self.repeats, self.picture))
+            .await
+            .map_err(RenderError::io(&list))?;
+        let run = ToolRun {
+            tool: "ffmpeg",
+            program: self.ffmpeg,
+            args: plan::mux_args(&list, song, audio, out),
+        };
+        run_tool(run, None, self.deadline).await.map(drop)
+    }
+}
