@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -67,20 +69,88 @@ impl App {
             .await
             .with_context(|| format!("connecting to {}", config.database.redacted_url()))?;
         db.migrate().await.context("applying migrations")?;
+        db.ensure_provider_slots(config.provider.max_concurrent_requests)
+            .await
+            .context("creating provider slots")?;
         let storage = Storage::from_config(&config.storage);
         storage
             .prepare()
             .await
             .context("creating storage directories")?;
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let demo_provider = match &config.provider.sonauto_api_key {
+            Some(_) => None,
+            None => Some(start_demo_provider(&config).await?),
+        };
+        let provider = match (&demo_provider, &config.provider.sonauto_api_key) {
+            (Some(fake), _) => SonautoClient::new(
+                &fake.api_url(),
+                SecretString::from(fake.api_key().to_owned()),
+                config.provider.request_timeout(),
+            ),
+            (None, key) => SonautoClient::new(
+                &config.provider.external_api_url,
+                key.clone().unwrap_or_else(|| SecretString::from(String::new())),
+                config.provider.request_timeout(),
+            ),
+        }
+        .context("building the provider client")?;
+        let downloader = media_downloader(&config, demo_provider.as_ref())?;
+        let renderer = Renderer::new(config.render.clone()).context("preparing the renderer")?;
         Ok(Arc::new(Self {
             config,
             db,
             storage,
             metrics: Metrics::new(),
             photo_permits: Semaphore::new(cores * 2),
+            provider,
+            downloader,
+            renderer,
+            wakers: Wakers::default(),
+            progress: ProgressBoard::default(),
+            demo_provider,
             draining: AtomicBool::new(false),
         }))
+    }
+
+    /// True when no `SONAUTO_API_KEY` is configured and the built-in demo provider answers.
+    pub fn uses_demo_provider(&self) -> bool {
+        self.demo_provider.is_some()
+    }
+
+    /// The demo provider, when one runs (tests steer it through its controls).
+    pub fn demo_provider(&self) -> Option<&FakeSonauto> {
+        self.demo_provider.as_ref()
+    }
+
+    /// Lease length of a claimed job, in milliseconds.
+    pub fn lease_ms(&self) -> i64 {
+        i64::try_from(self.config.pipeline.job_lease_seconds * 1000).unwrap_or(30_000)
+    }
+
+    /// The retry delays after the 1st, 2nd, … failed attempt.
+    pub fn retry_schedule(&self) -> Vec<Duration> {
+        self.config
+            .pipeline
+            .retry_backoff_seconds
+            .iter()
+            .map(|seconds| Duration::from_secs(*seconds))
+            .collect()
+    }
+
+    /// Attempts each provider-facing step gets (`MAX_RETRIES`).
+    pub fn max_attempts(&self) -> i32 {
+        i32::try_from(self.config.provider.max_retries).unwrap_or(3)
+    }
+
+    /// Attempts a render gets: the spec retries a failed render once.
+    pub fn render_attempts(&self) -> i32 {
+        2
+    }
+
+    /// Concurrent renders per worker process.
+    pub fn render_concurrency(&self) -> usize {
+        self.renderer.config().concurrency()
     }
 
     /// True once shutdown has begun; readiness then reports 503.
@@ -173,6 +243,40 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+/// Starts the built-in fake provider on a loopback port (no `SONAUTO_API_KEY`: demo mode).
+async fn start_demo_provider(config: &Config) -> anyhow::Result<FakeSonauto> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding the demo provider")?;
+    let fake = crate::provider::fake::start(config.demo_provider.clone(), listener)
+        .await
+        .context("starting the demo provider")?;
+    tracing::warn!(url = %fake.api_url(), "no SONAUTO_API_KEY: songs come from the built-in demo provider");
+    Ok(fake)
+}
+
+/// The song downloader; the demo provider's loopback CDN is allowed explicitly.
+fn media_downloader(config: &Config, demo: Option<&FakeSonauto>) -> anyhow::Result<MediaDownloader> {
+    let AllowedHosts(mut allowed_hosts) = config
+        .provider
+        .media_allowed_hosts
+        .parse()
+        .context("MEDIA_ALLOWED_HOSTS")?;
+    if let Some(fake) = demo {
+        let host: AllowedHost = fake
+            .base_url()
+            .trim_start_matches("http://")
+            .parse()
+            .context("the demo provider's address")?;
+        allowed_hosts.push(host);
+    }
+    Ok(MediaDownloader::new(DownloadPolicy {
+        allowed_hosts,
+        max_bytes: config.provider.media_max_bytes,
+        timeout: Duration::from_secs(config.provider.download_timeout_seconds),
+    }))
 }
 
 /// Periodic housekeeping of the HTTP role's own tables.

@@ -9,6 +9,8 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::client_ip::TrustedProxies;
+use crate::provider::fake::FakeSonautoConfig;
+use crate::render::RenderConfig;
 
 /// Every setting of the service, grouped by the subsystem that reads it.
 #[derive(Debug, Clone, Args)]
@@ -25,6 +27,10 @@ pub struct Config {
     pub provider: ProviderConfig,
     #[command(flatten)]
     pub pipeline: PipelineConfig,
+    #[command(flatten, next_help_heading = "Video rendering")]
+    pub render: RenderConfig,
+    #[command(flatten, next_help_heading = "Demo provider (used when SONAUTO_API_KEY is unset)")]
+    pub demo_provider: FakeSonautoConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
 }
@@ -264,6 +270,9 @@ impl Config {
         if self.pipeline.provider_workers == 0 {
             return Err(ConfigError::invalid("PROVIDER_WORKERS", "must be at least 1"));
         }
+        self.render
+            .validate()
+            .map_err(|problem| ConfigError::invalid("VIDEO_*/RENDER_*", problem))?;
         if self.limits.form_submit_retry == 0 {
             return Err(ConfigError::invalid(
                 "FORM_SUBMIT_RETRY",

@@ -71,9 +71,13 @@ async fn job_state(db: &Db, job_id: &str) -> (String, i32) {
 async fn expire_lease(db: &Db, job_id: &str) {
     let sql = "update jobs set lease_expires_at = 0 where id = $1";
     match db {
-        Db::Sqlite(pool) => sqlx::query(sql).bind(job_id).execute(pool).await.unwrap(),
-        Db::Postgres(pool) => sqlx::query(sql).bind(job_id).execute(pool).await.unwrap(),
-    };
+        Db::Sqlite(pool) => {
+            sqlx::query(sql).bind(job_id).execute(pool).await.unwrap();
+        }
+        Db::Postgres(pool) => {
+            sqlx::query(sql).bind(job_id).execute(pool).await.unwrap();
+        }
+    }
 }
 
 #[tokio::test]

@@ -146,7 +146,7 @@ pub async fn settle(app: &AppState, job: &ClaimedJob, outcome: StepOutcome) {
             Ok(true)
         }
         StepOutcome::Snooze(after) => app.db.snooze_job(job, millis(after)).await,
-        StepOutcome::Retry { error, after } if job.is_last_attempt() => {
+        StepOutcome::Retry { error, .. } if job.is_last_attempt() => {
             tracing::error!(job.id = %job.id, job.kind = kind, submission.id = job.submission(), %error, "{kind} failed after {} attempts", job.attempt);
             app.db.fail_submission(job, &format!("{kind}: {error}"), false).await
         }

@@ -27,7 +27,7 @@ async fn probes_answer() {
 
 #[tokio::test]
 async fn health_is_healthy_once_a_worker_reports_in() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().with_workers().spawn().await;
     let deadline = Instant::now() + Duration::from_secs(10);
     let body: Value = loop {
         let response = app.get("/api/health").await;
@@ -50,7 +50,7 @@ async fn health_is_healthy_once_a_worker_reports_in() {
 
 #[tokio::test]
 async fn health_is_503_without_any_worker() {
-    let app = TestApp::builder().without_workers().spawn().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/api/health").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = response.json().await.unwrap();

@@ -16,8 +16,11 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use serenade::app::{App, Roles, Running, start};
 use serenade::config::{
-    AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig,
+    AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, PipelineConfig, ProviderConfig,
+    StorageConfig,
 };
+use serenade::provider::fake::FakeSonautoConfig;
+use serenade::render::RenderConfig;
 use serenade::db::Db;
 use tempfile::TempDir;
 
@@ -56,6 +59,39 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             submissions_per_ip_per_hour: 0,
             results_per_ip_per_hour: 0,
         },
+        provider: ProviderConfig {
+            sonauto_api_key: None,
+            external_api_url: "https://api.treblo.com/v1".into(),
+            webhook_base_url: None,
+            max_concurrent_requests: 10,
+            max_retries: 3,
+            webhook_timeout_minutes: 0.05,
+            generation_deadline_minutes: 0.5,
+            reconcile_poll_seconds: 1,
+            api_request_timeout_seconds: 5,
+            min_available_credits: 5000,
+            song_credit_cost: 100,
+            credits_refresh_minutes: 10.0,
+            output_format: "mp3".into(),
+            media_allowed_hosts: "cdn.sonauto.ai,cdn.treblo.com".into(),
+            media_max_bytes: 25 * 1024 * 1024,
+            download_timeout_seconds: 30,
+        },
+        pipeline: PipelineConfig {
+            provider_workers: 8,
+            job_lease_seconds: 4,
+            retry_backoff_seconds: vec![1, 1, 2],
+            file_retention_days: 30,
+        },
+        render: RenderConfig {
+            render_temp_dir: Some(dir.join("render-tmp")),
+            ..RenderConfig::default()
+        },
+        demo_provider: FakeSonautoConfig {
+            step_millis: 60,
+            song_seconds: 6,
+            ..FakeSonautoConfig::default()
+        },
         admin: AdminConfig {
             admin_user: None,
             admin_password: None,
@@ -87,7 +123,7 @@ pub struct TestAppBuilder {
 }
 
 impl TestApp {
-    /// An app on SQLite with workers running.
+    /// An app on SQLite serving HTTP only (no pipeline workers).
     pub async fn spawn() -> Self {
         Self::builder().spawn().await
     }
@@ -95,7 +131,7 @@ impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {
             backend: Backend::Sqlite,
-            workers: true,
+            workers: false,
             tweak: Vec::new(),
             share_with: None,
         }
@@ -201,8 +237,9 @@ impl TestAppBuilder {
         self
     }
 
-    pub fn without_workers(mut self) -> Self {
-        self.workers = false;
+    /// Also runs the pipeline's workers (with the in-process demo provider).
+    pub fn with_workers(mut self) -> Self {
+        self.workers = true;
         self
     }
 
