@@ -22,6 +22,7 @@ pub struct AllowedHostError {
 pub enum UrlHost {
     /// A lower-case domain name.
     Name(String),
+    /// An IP literal (IPv6 without brackets).
     Ip(IpAddr),
 }
 

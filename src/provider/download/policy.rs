@@ -39,8 +39,11 @@ impl Default for DownloadPolicy {
 /// A URL that passed the synchronous checks.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// The parsed URL.
     pub url: Url,
+    /// Its host, as the allow-list compares it.
     pub host: UrlHost,
+    /// Its effective port.
     pub port: u16,
     /// The operator listed this exact host with its port: private addresses are allowed.
     pub listed_with_port: bool,

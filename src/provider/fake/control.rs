@@ -22,7 +22,9 @@ pub struct FakeStats {
     pub in_flight: u64,
     /// The largest `in_flight` seen.
     pub max_in_flight: u64,
+    /// Generations that reached SUCCESS.
     pub succeeded: u64,
+    /// Generations that reached FAILURE.
     pub failed: u64,
     /// Webhooks answered with a 2xx.
     pub webhooks_sent: u64,
@@ -30,9 +32,13 @@ pub struct FakeStats {
     pub webhooks_failed: u64,
     /// Webhooks deliberately not sent (drop mode).
     pub webhooks_dropped: u64,
+    /// Requests to `GET /v1/generations/status/{id}`.
     pub status_gets: u64,
+    /// Requests to `GET /v1/generations/{id}`.
     pub generation_gets: u64,
+    /// Requests to `GET /v1/credits/balance`.
     pub credit_gets: u64,
+    /// Requests to the CDN.
     pub cdn_gets: u64,
     /// CDN requests that carried an `Authorization` header (a client bug: must stay 0).
     pub cdn_requests_with_authorization: u64,
@@ -43,7 +49,9 @@ pub struct FakeStats {
 /// The credits balance, as `GET /v1/credits/balance` shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
+    /// Subscription credits, spent first.
     pub num_credits: u64,
+    /// Pay-as-you-go credits.
     pub num_credits_payg: u64,
 }
 

@@ -65,6 +65,7 @@ pub async fn start(
     let webhooks = reqwest::Client::builder()
         .timeout(WEBHOOK_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .user_agent("fake-sonauto")
         .build()
         .context("building the webhook client")?;

@@ -12,7 +12,9 @@ pub enum Fault {
     /// This HTTP status with Sonauto's body for it (`{"detail": …}`); `Retry-After` is set
     /// when `retry_after_seconds` is.
     Status {
+        /// The HTTP status code.
         status: u16,
+        /// The `Retry-After` value, in seconds.
         #[serde(default)]
         retry_after_seconds: Option<u64>,
     },
@@ -44,14 +46,18 @@ impl Fault {
 /// The next `count` requests of a kind get `fault`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultBurst {
+    /// How many requests get the fault.
     pub count: u32,
+    /// What they get.
     pub fault: Fault,
 }
 
 /// The next `count` accepted generations end in FAILURE with `error_message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForcedFailures {
+    /// How many generations fail.
     pub count: u32,
+    /// Their `error_message`.
     pub error_message: String,
 }
 
@@ -76,9 +82,13 @@ pub struct Scenario {
     pub payg_credits: Option<u64>,
     /// Share (0..=1) of generations that fail at random.
     pub fail_ratio: Option<f64>,
+    /// Which status changes produce a webhook.
     pub webhook_mode: Option<WebhookMode>,
+    /// The webhook body shape.
     pub webhook_body: Option<WebhookBody>,
+    /// Deliver every webhook twice.
     pub duplicate_webhooks: Option<bool>,
+    /// Follow each terminal webhook with a stale intermediate one.
     pub out_of_order_webhooks: Option<bool>,
     /// Probability (0..=1) that each webhook is not sent.
     pub drop_webhooks: Option<f64>,
