@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::db::jobs::Lane;
 
 pub mod backoff;
+pub mod failpoint;
 pub mod maintenance;
 pub mod outcome;
 pub mod progress;

@@ -14,9 +14,11 @@ mod render;
 mod send;
 
 pub use cleanup::clean_expired_files;
+pub use send::refresh_credits_now;
 
 /// Runs the step of `job`'s kind.
 pub async fn run(app: AppState, job: ClaimedJob) -> anyhow::Result<StepOutcome> {
+    crate::pipeline::failpoint::pause_if_armed(job.kind).await;
     match job.kind {
         JobKind::Send => send::run(&app, &job).await,
         JobKind::Reconcile => reconcile::run(&app, &job).await,

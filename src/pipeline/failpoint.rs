@@ -1,0 +1,21 @@
+//! A test-only fault hook for the crash tests: `SERENADE_FAILPOINT=pause:<job kind>` makes
+//! every run of that step wait 60 s before working, so a test can kill the worker process
+//! while the step is provably in progress. Unset (always, outside those tests) it does nothing.
+
+use std::time::Duration;
+
+use crate::db::jobs::JobKind;
+
+/// The environment variable that arms the hook.
+pub const FAILPOINT_ENV: &str = "SERENADE_FAILPOINT";
+
+/// Waits if the failpoint names `kind`.
+pub async fn pause_if_armed(kind: JobKind) {
+    let Ok(value) = std::env::var(FAILPOINT_ENV) else {
+        return;
+    };
+    if value.strip_prefix("pause:") == Some(kind.as_str()) {
+        tracing::warn!(job.kind = kind.as_str(), "failpoint: pausing this step");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
