@@ -65,6 +65,12 @@ impl App {
         }))
     }
 
+    /// True when no SONAUTO_API_KEY is configured and the built-in fake provider answers.
+    // replaced when the provider lands
+    pub fn uses_demo_provider(&self) -> bool {
+        true
+    }
+
     /// True once shutdown has begun; readiness then reports 503.
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::Relaxed)

@@ -9,6 +9,7 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::client_ip::TrustedProxies;
+use crate::http::web::config::SiteConfig;
 
 /// Every setting of the service, grouped by the subsystem that reads it.
 #[derive(Debug, Clone, Args)]
@@ -23,6 +24,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
+    #[command(flatten)]
+    pub site: SiteConfig,
 }
 
 /// The HTTP listener and its hardening.
@@ -165,6 +168,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        self.site.validate()?;
         match (&self.admin.admin_user, &self.admin.admin_password) {
             (Some(user), Some(password)) => {
                 if user.is_empty() || user.contains(':') {
@@ -247,6 +251,8 @@ impl Config {
                     .map_or("(unset)", |_| "[redacted]")
                     .into(),
             ),
+            ("TERMS_URL", self.site.terms_url.clone()),
+            ("PRIVACY_URL", self.site.privacy_url.clone()),
         ]
     }
 }

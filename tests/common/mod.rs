@@ -19,6 +19,7 @@ use serenade::config::{
     AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig,
 };
 use serenade::db::Db;
+use serenade::http::web::config::SiteConfig;
 use tempfile::TempDir;
 
 pub use postgres::{TestDatabase, postgres_url};
@@ -59,6 +60,10 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
         admin: AdminConfig {
             admin_user: None,
             admin_password: None,
+        },
+        site: SiteConfig {
+            terms_url: "/terms".into(),
+            privacy_url: "/privacy".into(),
         },
     }
 }
