@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::http::client_ip::TrustedProxies;
 use crate::provider::fake::FakeSonautoConfig;
 use crate::render::RenderConfig;
+use crate::http::web::config::SiteConfig;
 
 /// Every setting of the service, grouped by the subsystem that reads it.
 #[derive(Debug, Clone, Args)]
@@ -33,6 +34,8 @@ pub struct Config {
     pub demo_provider: FakeSonautoConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
+    #[command(flatten)]
+    pub site: SiteConfig,
 }
 
 /// The HTTP listener and its hardening.
@@ -279,6 +282,7 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        self.site.validate()?;
         match (&self.admin.admin_user, &self.admin.admin_password) {
             (Some(user), Some(password)) => {
                 if user.is_empty() || user.contains(':') {
@@ -387,6 +391,8 @@ impl Config {
                     .map_or("(unset)", |_| "[redacted]")
                     .into(),
             ),
+            ("TERMS_URL", self.site.terms_url.clone()),
+            ("PRIVACY_URL", self.site.privacy_url.clone()),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod files;
 pub mod middleware;
 pub mod serve;
+pub mod web;
 
 /// Largest `POST /api/submissions` body: a 5 MB photo as base64 plus the other fields.
 pub const SUBMISSION_BODY_LIMIT: usize = 7 * 1024 * 1024 + 64 * 1024;
@@ -55,6 +56,7 @@ pub fn router(app: AppState) -> Router {
         .route("/docs", get(docs::docs_page))
         .route("/docs/{asset}", get(docs::docs_asset))
         .route("/storage/{area}/{file}", get(files::stored_file))
+        .merge(web::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         .layer(from_fn_with_state(app.clone(), middleware::observe))

@@ -10,5 +10,6 @@ mod binary;
 mod hardening;
 mod limits;
 mod operations;
+mod pages;
 mod reads;
 mod submissions;

@@ -22,6 +22,7 @@ use serenade::config::{
 use serenade::provider::fake::FakeSonautoConfig;
 use serenade::render::RenderConfig;
 use serenade::db::Db;
+use serenade::http::web::config::SiteConfig;
 use tempfile::TempDir;
 
 pub use postgres::{TestDatabase, postgres_url};
@@ -95,6 +96,10 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
         admin: AdminConfig {
             admin_user: None,
             admin_password: None,
+        },
+        site: SiteConfig {
+            terms_url: "/terms".into(),
+            privacy_url: "/privacy".into(),
         },
     }
 }
