@@ -90,7 +90,8 @@ impl App {
             ),
             (None, key) => SonautoClient::new(
                 &config.provider.external_api_url,
-                key.clone().unwrap_or_else(|| SecretString::from(String::new())),
+                key.clone()
+                    .unwrap_or_else(|| SecretString::from(String::new())),
                 config.provider.request_timeout(),
             ),
         }
@@ -258,7 +259,10 @@ async fn start_demo_provider(config: &Config) -> anyhow::Result<FakeSonauto> {
 }
 
 /// The song downloader; the demo provider's loopback CDN is allowed explicitly.
-fn media_downloader(config: &Config, demo: Option<&FakeSonauto>) -> anyhow::Result<MediaDownloader> {
+fn media_downloader(
+    config: &Config,
+    demo: Option<&FakeSonauto>,
+) -> anyhow::Result<MediaDownloader> {
     let AllowedHosts(mut allowed_hosts) = config
         .provider
         .media_allowed_hosts

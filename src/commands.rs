@@ -92,18 +92,19 @@ async fn run_fake_sonauto(
     Ok(())
 }
 
-async fn run_roles(config: Config, roles: Roles) -> anyhow::Result<()> {
+async fn run_roles(mut config: Config, roles: Roles) -> anyhow::Result<()> {
     let bind = config.http.bind;
-    let app = App::build(config).await?;
     let listener = if roles.http {
-        Some(
-            TcpListener::bind(bind)
-                .await
-                .with_context(|| format!("binding {bind}"))?,
-        )
+        let listener = TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding {bind}"))?;
+        // Links and webhook URLs derived from the bind address need the real port.
+        config.http.bind = listener.local_addr()?;
+        Some(listener)
     } else {
         None
     };
+    let app = App::build(config).await?;
     let running = start(app.clone(), roles, listener).await?;
     if let Some(addr) = running.http_addr {
         tracing::info!(

@@ -9,9 +9,9 @@ use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::client_ip::TrustedProxies;
+use crate::http::web::config::SiteConfig;
 use crate::provider::fake::FakeSonautoConfig;
 use crate::render::RenderConfig;
-use crate::http::web::config::SiteConfig;
 
 /// Every setting of the service, grouped by the subsystem that reads it.
 #[derive(Debug, Clone, Args)]
@@ -30,7 +30,10 @@ pub struct Config {
     pub pipeline: PipelineConfig,
     #[command(flatten, next_help_heading = "Video rendering")]
     pub render: RenderConfig,
-    #[command(flatten, next_help_heading = "Demo provider (used when SONAUTO_API_KEY is unset)")]
+    #[command(
+        flatten,
+        next_help_heading = "Demo provider (used when SONAUTO_API_KEY is unset)"
+    )]
     pub demo_provider: FakeSonautoConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
@@ -114,7 +117,11 @@ pub struct ProviderConfig {
     #[arg(long, env = "SONAUTO_API_KEY", hide_env_values = true)]
     pub sonauto_api_key: Option<SecretString>,
     /// Provider API base URL (Sonauto is now Treblo; paths are unchanged).
-    #[arg(long, env = "EXTERNAL_API_URL", default_value = "https://api.treblo.com/v1")]
+    #[arg(
+        long,
+        env = "EXTERNAL_API_URL",
+        default_value = "https://api.treblo.com/v1"
+    )]
     pub external_api_url: String,
     /// Public origin the provider's webhooks reach; defaults to PUBLIC_BASE_URL.
     #[arg(long, env = "WEBHOOK_BASE_URL")]
@@ -150,7 +157,11 @@ pub struct ProviderConfig {
     #[arg(long, env = "SONAUTO_OUTPUT_FORMAT", default_value = "mp3", value_parser = ["mp3", "m4a"])]
     pub output_format: String,
     /// Song download hosts, `host` or `host:port` (a listed port also allows plain http).
-    #[arg(long, env = "MEDIA_ALLOWED_HOSTS", default_value = "cdn.sonauto.ai,cdn.treblo.com")]
+    #[arg(
+        long,
+        env = "MEDIA_ALLOWED_HOSTS",
+        default_value = "cdn.sonauto.ai,cdn.treblo.com"
+    )]
     pub media_allowed_hosts: String,
     /// Largest song download accepted, in bytes.
     #[arg(long, env = "MEDIA_MAX_BYTES", default_value_t = 25 * 1024 * 1024)]
@@ -170,7 +181,12 @@ pub struct PipelineConfig {
     #[arg(long, env = "JOB_LEASE_SECONDS", default_value_t = 30)]
     pub job_lease_seconds: u64,
     /// Retry delays in seconds after the 1st, 2nd, … failed attempt (the last repeats).
-    #[arg(long, env = "RETRY_BACKOFF_SECONDS", value_delimiter = ',', default_value = "10,30,60")]
+    #[arg(
+        long,
+        env = "RETRY_BACKOFF_SECONDS",
+        value_delimiter = ',',
+        default_value = "10,30,60"
+    )]
     pub retry_backoff_seconds: Vec<u64>,
     /// Days files of finished submissions are kept.
     #[arg(long, env = "FILE_RETENTION_DAYS", default_value_t = 30)]
@@ -244,18 +260,27 @@ impl Config {
         }
         let provider = &self.provider;
         if provider.max_concurrent_requests == 0 {
-            return Err(ConfigError::invalid("MAX_CONCURRENT_REQUESTS", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "MAX_CONCURRENT_REQUESTS",
+                "must be at least 1",
+            ));
         }
         if provider.max_retries == 0 {
             return Err(ConfigError::invalid("MAX_RETRIES", "must be at least 1"));
         }
         for (name, minutes) in [
             ("WEBHOOK_TIMEOUT_MINUTES", provider.webhook_timeout_minutes),
-            ("GENERATION_DEADLINE_MINUTES", provider.generation_deadline_minutes),
+            (
+                "GENERATION_DEADLINE_MINUTES",
+                provider.generation_deadline_minutes,
+            ),
             ("CREDITS_REFRESH_MINUTES", provider.credits_refresh_minutes),
         ] {
             if !(minutes.is_finite() && minutes > 0.0) {
-                return Err(ConfigError::invalid(name, "must be a positive number of minutes"));
+                return Err(ConfigError::invalid(
+                    name,
+                    "must be a positive number of minutes",
+                ));
             }
         }
         if provider.generation_deadline_minutes <= provider.webhook_timeout_minutes {
@@ -264,14 +289,25 @@ impl Config {
                 "must be longer than WEBHOOK_TIMEOUT_MINUTES",
             ));
         }
-        if !(provider.external_api_url.starts_with("https://") || provider.external_api_url.starts_with("http://")) {
-            return Err(ConfigError::invalid("EXTERNAL_API_URL", "must be an http(s) URL"));
+        if !(provider.external_api_url.starts_with("https://")
+            || provider.external_api_url.starts_with("http://"))
+        {
+            return Err(ConfigError::invalid(
+                "EXTERNAL_API_URL",
+                "must be an http(s) URL",
+            ));
         }
         if self.pipeline.job_lease_seconds < 3 {
-            return Err(ConfigError::invalid("JOB_LEASE_SECONDS", "must be at least 3"));
+            return Err(ConfigError::invalid(
+                "JOB_LEASE_SECONDS",
+                "must be at least 3",
+            ));
         }
         if self.pipeline.provider_workers == 0 {
-            return Err(ConfigError::invalid("PROVIDER_WORKERS", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "PROVIDER_WORKERS",
+                "must be at least 1",
+            ));
         }
         self.render
             .validate()
@@ -358,30 +394,78 @@ impl Config {
             ),
             (
                 "SONAUTO_API_KEY",
-                self.provider.sonauto_api_key.as_ref().map_or("(unset: demo provider)", |_| "[redacted]").into(),
+                self.provider
+                    .sonauto_api_key
+                    .as_ref()
+                    .map_or("(unset: demo provider)", |_| "[redacted]")
+                    .into(),
             ),
             ("EXTERNAL_API_URL", self.provider.external_api_url.clone()),
             ("WEBHOOK_BASE_URL", self.webhook_base_url()),
-            ("MAX_CONCURRENT_REQUESTS", self.provider.max_concurrent_requests.to_string()),
+            (
+                "MAX_CONCURRENT_REQUESTS",
+                self.provider.max_concurrent_requests.to_string(),
+            ),
             ("MAX_RETRIES", self.provider.max_retries.to_string()),
-            ("WEBHOOK_TIMEOUT_MINUTES", self.provider.webhook_timeout_minutes.to_string()),
-            ("GENERATION_DEADLINE_MINUTES", self.provider.generation_deadline_minutes.to_string()),
-            ("RECONCILE_POLL_SECONDS", self.provider.reconcile_poll_seconds.to_string()),
-            ("API_REQUEST_TIMEOUT_SECONDS", self.provider.api_request_timeout_seconds.to_string()),
-            ("MIN_AVAILABLE_CREDITS", self.provider.min_available_credits.to_string()),
-            ("SONG_CREDIT_COST", self.provider.song_credit_cost.to_string()),
-            ("CREDITS_REFRESH_MINUTES", self.provider.credits_refresh_minutes.to_string()),
+            (
+                "WEBHOOK_TIMEOUT_MINUTES",
+                self.provider.webhook_timeout_minutes.to_string(),
+            ),
+            (
+                "GENERATION_DEADLINE_MINUTES",
+                self.provider.generation_deadline_minutes.to_string(),
+            ),
+            (
+                "RECONCILE_POLL_SECONDS",
+                self.provider.reconcile_poll_seconds.to_string(),
+            ),
+            (
+                "API_REQUEST_TIMEOUT_SECONDS",
+                self.provider.api_request_timeout_seconds.to_string(),
+            ),
+            (
+                "MIN_AVAILABLE_CREDITS",
+                self.provider.min_available_credits.to_string(),
+            ),
+            (
+                "SONG_CREDIT_COST",
+                self.provider.song_credit_cost.to_string(),
+            ),
+            (
+                "CREDITS_REFRESH_MINUTES",
+                self.provider.credits_refresh_minutes.to_string(),
+            ),
             ("SONAUTO_OUTPUT_FORMAT", self.provider.output_format.clone()),
-            ("MEDIA_ALLOWED_HOSTS", self.provider.media_allowed_hosts.clone()),
+            (
+                "MEDIA_ALLOWED_HOSTS",
+                self.provider.media_allowed_hosts.clone(),
+            ),
             ("MEDIA_MAX_BYTES", self.provider.media_max_bytes.to_string()),
-            ("DOWNLOAD_TIMEOUT_SECONDS", self.provider.download_timeout_seconds.to_string()),
-            ("PROVIDER_WORKERS", self.pipeline.provider_workers.to_string()),
-            ("JOB_LEASE_SECONDS", self.pipeline.job_lease_seconds.to_string()),
+            (
+                "DOWNLOAD_TIMEOUT_SECONDS",
+                self.provider.download_timeout_seconds.to_string(),
+            ),
+            (
+                "PROVIDER_WORKERS",
+                self.pipeline.provider_workers.to_string(),
+            ),
+            (
+                "JOB_LEASE_SECONDS",
+                self.pipeline.job_lease_seconds.to_string(),
+            ),
             (
                 "RETRY_BACKOFF_SECONDS",
-                self.pipeline.retry_backoff_seconds.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+                self.pipeline
+                    .retry_backoff_seconds
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
             ),
-            ("FILE_RETENTION_DAYS", self.pipeline.file_retention_days.to_string()),
+            (
+                "FILE_RETENTION_DAYS",
+                self.pipeline.file_retention_days.to_string(),
+            ),
             ("ADMIN_USER", shown(self.admin.admin_user.as_ref())),
             (
                 "ADMIN_PASSWORD",

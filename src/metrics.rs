@@ -142,22 +142,60 @@ impl Metrics {
             "Worker processes with a recent heartbeat",
             live_workers.clone(),
         );
-        let step_duration = Family::<StepLabels, Histogram, fn() -> Histogram>::new_with_constructor(step_histogram);
-        registry.register("pipeline_step_duration_seconds", "Pipeline step run time by kind and result", step_duration.clone());
-        let provider_latency = Family::<CallLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
-        registry.register("provider_request_duration_seconds", "Provider API latency by call", provider_latency.clone());
+        let step_duration =
+            Family::<StepLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                step_histogram,
+            );
+        registry.register(
+            "pipeline_step_duration_seconds",
+            "Pipeline step run time by kind and result",
+            step_duration.clone(),
+        );
+        let provider_latency =
+            Family::<CallLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram,
+            );
+        registry.register(
+            "provider_request_duration_seconds",
+            "Provider API latency by call",
+            provider_latency.clone(),
+        );
         let provider_errors = Family::<CallErrorLabels, Counter>::default();
-        registry.register("provider_errors", "Provider API errors by call and code", provider_errors.clone());
+        registry.register(
+            "provider_errors",
+            "Provider API errors by call and code",
+            provider_errors.clone(),
+        );
         let webhooks = Family::<WebhookLabels, Counter>::default();
-        registry.register("provider_webhooks", "Provider callbacks received", webhooks.clone());
+        registry.register(
+            "provider_webhooks",
+            "Provider callbacks received",
+            webhooks.clone(),
+        );
         let jobs_by_state = Family::<JobStateLabels, Gauge>::default();
-        registry.register("jobs", "Queue jobs by kind and state (read at scrape time)", jobs_by_state.clone());
+        registry.register(
+            "jobs",
+            "Queue jobs by kind and state (read at scrape time)",
+            jobs_by_state.clone(),
+        );
         let oldest_pending_seconds = Gauge::default();
-        registry.register("oldest_pending_submission_age_seconds", "Age of the oldest pending submission", oldest_pending_seconds.clone());
+        registry.register(
+            "oldest_pending_submission_age_seconds",
+            "Age of the oldest pending submission",
+            oldest_pending_seconds.clone(),
+        );
         let provider_slots_in_use = Gauge::default();
-        registry.register("provider_slots_in_use", "Provider generations in flight (slots held)", provider_slots_in_use.clone());
+        registry.register(
+            "provider_slots_in_use",
+            "Provider generations in flight (slots held)",
+            provider_slots_in_use.clone(),
+        );
         let provider_credits = Gauge::default();
-        registry.register("provider_credits", "Usable provider credits at the last refresh", provider_credits.clone());
+        registry.register(
+            "provider_credits",
+            "Usable provider credits at the last refresh",
+            provider_credits.clone(),
+        );
         Self {
             registry,
             step_duration,
@@ -206,18 +244,26 @@ impl Metrics {
     /// Records one pipeline step run.
     pub fn observe_step(&self, kind: &str, result: &str, elapsed: Duration) {
         self.step_duration
-            .get_or_create(&StepLabels { kind: kind.to_owned(), result: result.to_owned() })
+            .get_or_create(&StepLabels {
+                kind: kind.to_owned(),
+                result: result.to_owned(),
+            })
             .observe(elapsed.as_secs_f64());
     }
 
     /// Records one provider API call and its error code, if it failed.
     pub fn observe_provider_call(&self, call: &str, error: Option<&str>, elapsed: Duration) {
         self.provider_latency
-            .get_or_create(&CallLabels { call: call.to_owned() })
+            .get_or_create(&CallLabels {
+                call: call.to_owned(),
+            })
             .observe(elapsed.as_secs_f64());
         if let Some(error) = error {
             self.provider_errors
-                .get_or_create(&CallErrorLabels { call: call.to_owned(), error: error.to_owned() })
+                .get_or_create(&CallErrorLabels {
+                    call: call.to_owned(),
+                    error: error.to_owned(),
+                })
                 .inc();
         }
     }
@@ -225,7 +271,10 @@ impl Metrics {
     /// Counts one received webhook.
     pub fn observe_webhook(&self, status: &str, first: bool) {
         self.webhooks
-            .get_or_create(&WebhookLabels { status: status.to_owned(), duplicate: !first })
+            .get_or_create(&WebhookLabels {
+                status: status.to_owned(),
+                duplicate: !first,
+            })
             .inc();
     }
 

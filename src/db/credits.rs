@@ -20,7 +20,12 @@ impl CreditBalance {
 
 impl Db {
     /// Stores a fresh balance.
-    pub async fn store_credits(&self, num_credits: i64, num_credits_payg: i64, now_ms: i64) -> Result<(), DbError> {
+    pub async fn store_credits(
+        &self,
+        num_credits: i64,
+        num_credits_payg: i64,
+        now_ms: i64,
+    ) -> Result<(), DbError> {
         on_pool!(self, |pool| {
             sqlx::query(
                 "insert into provider_credits (id, num_credits, num_credits_payg, checked_at, created_at, updated_at) \

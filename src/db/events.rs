@@ -44,7 +44,10 @@ impl Db {
     }
 
     /// The submission a provider task id belongs to (the spec's `POST /api/webhook`).
-    pub async fn webhook_target_by_task(&self, task_id: &str) -> Result<Option<WebhookTarget>, DbError> {
+    pub async fn webhook_target_by_task(
+        &self,
+        task_id: &str,
+    ) -> Result<Option<WebhookTarget>, DbError> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as::<_, WebhookTarget>(
                 "select session_id, webhook_token, llm_task_id, entry_status, provider_status \

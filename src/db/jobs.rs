@@ -158,7 +158,8 @@ const MAX_ERROR_ENTRIES: usize = 20;
 impl ClaimedJob {
     /// The error history with one more entry, as JSON.
     pub fn errors_with(&self, message: &str) -> String {
-        let mut entries: Vec<JobErrorEntry> = serde_json::from_str(&self.errors).unwrap_or_default();
+        let mut entries: Vec<JobErrorEntry> =
+            serde_json::from_str(&self.errors).unwrap_or_default();
         entries.push(JobErrorEntry {
             attempt: self.attempt,
             at: super::now_ms(),
@@ -341,8 +342,14 @@ impl Db {
 
     /// Returns the job to the queue to run after `delay_ms`, recording `error`; the attempt is
     /// spent. `false` when the lease was lost.
-    pub async fn retry_job(&self, job: &ClaimedJob, delay_ms: i64, error: &str) -> Result<bool, DbError> {
-        self.requeue(job, delay_ms, &job.errors_with(error), 0).await
+    pub async fn retry_job(
+        &self,
+        job: &ClaimedJob,
+        delay_ms: i64,
+        error: &str,
+    ) -> Result<bool, DbError> {
+        self.requeue(job, delay_ms, &job.errors_with(error), 0)
+            .await
     }
 
     /// Puts the job back without spending an attempt (no slot, low credits, shutdown).
@@ -350,7 +357,13 @@ impl Db {
         self.requeue(job, delay_ms, &job.errors, 1).await
     }
 
-    async fn requeue(&self, job: &ClaimedJob, delay_ms: i64, errors: &str, refund: i32) -> Result<bool, DbError> {
+    async fn requeue(
+        &self,
+        job: &ClaimedJob,
+        delay_ms: i64,
+        errors: &str,
+        refund: i32,
+    ) -> Result<bool, DbError> {
         let updated = on_pool!(self, |pool, dialect| {
             sqlx::query(RETRY.pick(dialect))
                 .bind(&job.id)
@@ -367,7 +380,13 @@ impl Db {
 
     /// Completes a job that changes nothing else (maintenance work).
     pub async fn complete_job(&self, job: &ClaimedJob) -> Result<bool, DbError> {
-        let updated = on_pool!(self, |pool, dialect| finish_job!(pool, dialect, job, "completed", &job.errors))?;
+        let updated = on_pool!(self, |pool, dialect| finish_job!(
+            pool,
+            dialect,
+            job,
+            "completed",
+            &job.errors
+        ))?;
         Ok(updated == 1)
     }
 
@@ -376,6 +395,9 @@ impl Db {
         let rows: Vec<ClaimedRow> = on_pool!(self, |pool, dialect| {
             sqlx::query_as(EXPIRED.pick(dialect)).fetch_all(pool).await
         })?;
-        Ok(rows.into_iter().filter_map(ClaimedRow::into_claimed).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(ClaimedRow::into_claimed)
+            .collect())
     }
 }

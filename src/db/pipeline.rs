@@ -30,7 +30,10 @@ pub struct PipelineRow {
 pub enum SendStart {
     /// A slot is held; POST now. `earlier_attempt_at` is set when a previous attempt may
     /// already have reached the provider.
-    Ready { row: PipelineRow, earlier_attempt_at: Option<i64> },
+    Ready {
+        row: PipelineRow,
+        earlier_attempt_at: Option<i64>,
+    },
     /// The task id is already stored (a crash after tx2's commit).
     AlreadySent,
     /// Every slot is busy.
@@ -44,8 +47,14 @@ pub enum SendStart {
 #[derive(Debug)]
 pub enum ProviderOutcome<'a> {
     /// Continue with `next` (the `fetch_details` job).
-    Succeeded { full_response: &'a str, next: NewJob },
-    Failed { full_response: &'a str, message: &'a str },
+    Succeeded {
+        full_response: &'a str,
+        next: NewJob,
+    },
+    Failed {
+        full_response: &'a str,
+        message: &'a str,
+    },
 }
 
 const FENCE: DualSql = dual_sql!(
@@ -159,7 +168,11 @@ impl Db {
     }
 
     /// Takes (or renews) this submission's provider slot and marks the send as started.
-    pub async fn begin_send(&self, job: &ClaimedJob, slot_lease_ms: i64) -> Result<SendStart, DbError> {
+    pub async fn begin_send(
+        &self,
+        job: &ClaimedJob,
+        slot_lease_ms: i64,
+    ) -> Result<SendStart, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
             let fenced = sqlx::query(FENCE.pick(dialect))
@@ -204,7 +217,10 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             let earlier_attempt_at = row.send_started_at;
-            SendStart::Ready { row, earlier_attempt_at }
+            SendStart::Ready {
+                row,
+                earlier_attempt_at,
+            }
         }))
     }
 
@@ -219,7 +235,14 @@ impl Db {
     ) -> Result<bool, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
-            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("sent"))? != 1 {
+            if finish_job!(
+                &mut *tx,
+                dialect,
+                job,
+                "completed",
+                &job.errors_with("sent")
+            )? != 1
+            {
                 return Ok(false);
             }
             sqlx::query(MARK_SENT.pick(dialect))
@@ -233,11 +256,19 @@ impl Db {
                 .bind(slot_lease_ms)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let early: i64 = sqlx::query_scalar("select count(*) from provider_events where submission_id = $1")
-                .bind(session_id)
-                .fetch_one(&mut *tx)
-                .await?;
-            let reconcile = if early > 0 { NewJob { delay_ms: 0, ..reconcile } } else { reconcile };
+            let early: i64 =
+                sqlx::query_scalar("select count(*) from provider_events where submission_id = $1")
+                    .bind(session_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let reconcile = if early > 0 {
+                NewJob {
+                    delay_ms: 0,
+                    ..reconcile
+                }
+            } else {
+                reconcile
+            };
             insert_job!(&mut *tx, dialect, &reconcile)?;
             true
         }))
@@ -245,10 +276,22 @@ impl Db {
 
     /// Ends the submission as failed: the job is discarded with `reason`, the slot released,
     /// other waiting jobs cancelled. `provider_reported` marks a provider FAILURE.
-    pub async fn fail_submission(&self, job: &ClaimedJob, reason: &str, provider_reported: bool) -> Result<bool, DbError> {
+    pub async fn fail_submission(
+        &self,
+        job: &ClaimedJob,
+        reason: &str,
+        provider_reported: bool,
+    ) -> Result<bool, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
-            if finish_job!(&mut *tx, dialect, job, "discarded", &job.errors_with(reason))? != 1 {
+            if finish_job!(
+                &mut *tx,
+                dialect,
+                job,
+                "discarded",
+                &job.errors_with(reason)
+            )? != 1
+            {
                 return Ok(false);
             }
             sqlx::query(MARK_FAILED.pick(dialect))
@@ -257,26 +300,41 @@ impl Db {
                 .bind(provider_reported)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(RELEASE_SLOT.pick(dialect)).bind(session_id).execute(&mut *tx).await?;
-            sqlx::query(CANCEL_OTHER_JOBS.pick(dialect)).bind(session_id).execute(&mut *tx).await?;
+            sqlx::query(RELEASE_SLOT.pick(dialect))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(CANCEL_OTHER_JOBS.pick(dialect))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
             true
         }))
     }
 
     /// The provider reached a terminal status: record it, free the slot, and continue
     /// (`fetch_details`) or fail.
-    pub async fn complete_generation(&self, job: &ClaimedJob, outcome: ProviderOutcome<'_>) -> Result<bool, DbError> {
+    pub async fn complete_generation(
+        &self,
+        job: &ClaimedJob,
+        outcome: ProviderOutcome<'_>,
+    ) -> Result<bool, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
             let (state, note) = match &outcome {
                 ProviderOutcome::Succeeded { .. } => ("completed", "provider succeeded".to_owned()),
-                ProviderOutcome::Failed { message, .. } => ("discarded", format!("provider failed: {message}")),
+                ProviderOutcome::Failed { message, .. } => {
+                    ("discarded", format!("provider failed: {message}"))
+                }
             };
             if finish_job!(&mut *tx, dialect, job, state, &job.errors_with(&note))? != 1 {
                 return Ok(false);
             }
             match outcome {
-                ProviderOutcome::Succeeded { full_response, next } => {
+                ProviderOutcome::Succeeded {
+                    full_response,
+                    next,
+                } => {
                     sqlx::query(MARK_RECEIVED.pick(dialect))
                         .bind(session_id)
                         .bind(full_response)
@@ -284,30 +342,51 @@ impl Db {
                         .await?;
                     insert_job!(&mut *tx, dialect, &next)?;
                 }
-                ProviderOutcome::Failed { full_response, message } => {
+                ProviderOutcome::Failed {
+                    full_response,
+                    message,
+                } => {
                     sqlx::query(MARK_FAILED.pick(dialect))
                         .bind(session_id)
                         .bind(message)
                         .bind(true)
                         .execute(&mut *tx)
                         .await?;
-                    sqlx::query("update submissions set llm_full_response = $2 where session_id = $1")
-                        .bind(session_id)
-                        .bind(full_response)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "update submissions set llm_full_response = $2 where session_id = $1",
+                    )
+                    .bind(session_id)
+                    .bind(full_response)
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
-            sqlx::query(RELEASE_SLOT.pick(dialect)).bind(session_id).execute(&mut *tx).await?;
+            sqlx::query(RELEASE_SLOT.pick(dialect))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
             true
         }))
     }
 
     /// Details parsed: store the song URL and lyrics, then download.
-    pub async fn complete_details(&self, job: &ClaimedJob, song_url: &str, lyrics: &str, next: NewJob) -> Result<bool, DbError> {
+    pub async fn complete_details(
+        &self,
+        job: &ClaimedJob,
+        song_url: &str,
+        lyrics: &str,
+        next: NewJob,
+    ) -> Result<bool, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
-            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("details stored"))? != 1 {
+            if finish_job!(
+                &mut *tx,
+                dialect,
+                job,
+                "completed",
+                &job.errors_with("details stored")
+            )? != 1
+            {
                 return Ok(false);
             }
             sqlx::query(MARK_DETAILS.pick(dialect))
@@ -322,10 +401,22 @@ impl Db {
     }
 
     /// Song stored: record its path, then render.
-    pub async fn complete_download(&self, job: &ClaimedJob, song_path: &str, next: NewJob) -> Result<bool, DbError> {
+    pub async fn complete_download(
+        &self,
+        job: &ClaimedJob,
+        song_path: &str,
+        next: NewJob,
+    ) -> Result<bool, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
-            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("song stored"))? != 1 {
+            if finish_job!(
+                &mut *tx,
+                dialect,
+                job,
+                "completed",
+                &job.errors_with("song stored")
+            )? != 1
+            {
                 return Ok(false);
             }
             sqlx::query(MARK_DOWNLOADED.pick(dialect))
@@ -351,10 +442,21 @@ impl Db {
     }
 
     /// Video stored: the submission succeeds.
-    pub async fn complete_render(&self, job: &ClaimedJob, video_path: &str) -> Result<bool, DbError> {
+    pub async fn complete_render(
+        &self,
+        job: &ClaimedJob,
+        video_path: &str,
+    ) -> Result<bool, DbError> {
         let session_id = job.submission();
         Ok(in_write_tx!(self, |tx, dialect| {
-            if finish_job!(&mut *tx, dialect, job, "completed", &job.errors_with("video stored"))? != 1 {
+            if finish_job!(
+                &mut *tx,
+                dialect,
+                job,
+                "completed",
+                &job.errors_with("video stored")
+            )? != 1
+            {
                 return Ok(false);
             }
             sqlx::query(MARK_RENDERED.pick(dialect))

@@ -2,7 +2,7 @@
 //! structural. A submission holds one from before its POST until the provider's terminal
 //! status is confirmed, or until the slot's lease (longer than the generation deadline) lapses.
 
-use super::{Db, DbError, DualSql, dual_sql, on_pool};
+use super::{Db, DbError, DualSql, dual_sql, in_write_tx, on_pool};
 
 pub(crate) const TAKE_OWN_SLOT: DualSql = dual_sql!(
     "update provider_slots set lease_expires_at = ",
@@ -59,11 +59,13 @@ impl Db {
                 .execute(pool)
                 .await?;
             }
-            sqlx::query("delete from provider_slots where slot_no >= $1 and holder_submission_id is null")
-                .bind(count)
-                .execute(pool)
-                .await
-                .map(|done| done.rows_affected())
+            sqlx::query(
+                "delete from provider_slots where slot_no >= $1 and holder_submission_id is null",
+            )
+            .bind(count)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
         })?;
         Ok(())
     }
@@ -71,16 +73,20 @@ impl Db {
     /// Slots held by a live lease.
     pub async fn provider_slots_in_use(&self) -> Result<i64, DbError> {
         Ok(on_pool!(self, |pool, dialect| {
-            sqlx::query_scalar(SLOTS_IN_USE.pick(dialect)).fetch_one(pool).await
+            sqlx::query_scalar(SLOTS_IN_USE.pick(dialect))
+                .fetch_one(pool)
+                .await
         })?)
     }
 
     /// Which submission holds which slot (for tests and the admin view).
     pub async fn provider_slot_holders(&self) -> Result<Vec<(i32, Option<String>)>, DbError> {
         Ok(on_pool!(self, |pool| {
-            sqlx::query_as("select slot_no, holder_submission_id from provider_slots order by slot_no")
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(
+                "select slot_no, holder_submission_id from provider_slots order by slot_no",
+            )
+            .fetch_all(pool)
+            .await
         })?)
     }
 }
@@ -95,6 +101,24 @@ impl Db {
                 .await
                 .map(|done| done.rows_affected())
         })?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// The provider answered a POST with a refusal: nothing was accepted, so free the slot and
+    /// forget that a send started (the next attempt need not look for a lost generation).
+    pub async fn send_refused(&self, session_id: &str) -> Result<(), DbError> {
+        in_write_tx!(self, |tx, dialect| {
+            sqlx::query(RELEASE_SLOT.pick(dialect))
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("update submissions set send_started_at = null where session_id = $1")
+                .bind(session_id)
+                .execute(&mut *tx)
+                .await?;
+        });
         Ok(())
     }
 }

@@ -195,7 +195,11 @@ pub struct ExpiredFiles {
 
 impl Db {
     /// Finished submissions created before `cutoff_ms` whose files are still on disk.
-    pub async fn submissions_with_expired_files(&self, cutoff_ms: i64, limit: i64) -> Result<Vec<ExpiredFiles>, DbError> {
+    pub async fn submissions_with_expired_files(
+        &self,
+        cutoff_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ExpiredFiles>, DbError> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as::<_, ExpiredFiles>(
                 "select session_id from submissions where entry_status in ('success', 'fail') \

@@ -48,6 +48,8 @@ mod tests {
         assert!(prompt.contains("romantic, heartfelt ballad"));
         assert!(prompt.contains("Owner's name: \"Matt\""));
         assert!(prompt.contains("Dog's name: \"Toby\""));
-        assert!(generation_prompt("Ana", "Other", "Kiwi", "Other").contains("Pet's name: \"Kiwi\""));
+        assert!(
+            generation_prompt("Ana", "Other", "Kiwi", "Other").contains("Pet's name: \"Kiwi\"")
+        );
     }
 }

@@ -44,6 +44,22 @@ pub fn router(app: AppState) -> Router {
             get(api::submissions::submission_status),
         )
         .route(
+            "/api/webhook",
+            post(api::webhook::task_webhook)
+                .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT))
+                .layer(from_fn(|request, next| {
+                    middleware::refuse_oversized_bodies(WEBHOOK_BODY_LIMIT, request, next)
+                })),
+        )
+        .route(
+            "/api/webhook/{token}",
+            post(api::webhook::submission_webhook)
+                .layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT))
+                .layer(from_fn(|request, next| {
+                    middleware::refuse_oversized_bodies(WEBHOOK_BODY_LIMIT, request, next)
+                })),
+        )
+        .route(
             "/api/results/{session_id}",
             get(api::results::submission_result),
         )

@@ -38,7 +38,10 @@ mod tests {
         for (attempt, base) in [(1, 10.0), (2, 30.0), (3, 60.0), (7, 60.0)] {
             for _ in 0..50 {
                 let delay = retry_delay(&spec_schedule(), attempt, None).as_secs_f64();
-                assert!(delay >= base * 0.8 - 1e-9 && delay <= base * 1.2 + 1e-9, "{attempt}: {delay}");
+                assert!(
+                    delay >= base * 0.8 - 1e-9 && delay <= base * 1.2 + 1e-9,
+                    "{attempt}: {delay}"
+                );
             }
         }
     }

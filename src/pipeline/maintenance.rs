@@ -76,7 +76,9 @@ pub async fn schedule_periodic(app: &AppState) {
         match app.db.enqueue(&job).await {
             Ok(true) => app.wakers.wake(Lane::Maintenance),
             Ok(false) => {}
-            Err(error) => tracing::warn!(job.kind = kind.as_str(), error = ?error, "scheduling periodic work failed"),
+            Err(error) => {
+                tracing::warn!(job.kind = kind.as_str(), error = ?error, "scheduling periodic work failed")
+            }
         }
     }
 }

@@ -57,7 +57,12 @@ pub async fn credits_allow_dispatch(app: &AppState) -> bool {
 }
 
 /// Starts every lane and the maintenance loop of one worker process.
-pub fn start(app: &AppState, worker_id: &str, shutdown: &CancellationToken, tasks: &mut JoinSet<()>) {
+pub fn start(
+    app: &AppState,
+    worker_id: &str,
+    shutdown: &CancellationToken,
+    tasks: &mut JoinSet<()>,
+) {
     let render_concurrency = app.render_concurrency();
     for (lane, concurrency) in [
         (Lane::Dispatch, 4),
@@ -65,7 +70,13 @@ pub fn start(app: &AppState, worker_id: &str, shutdown: &CancellationToken, task
         (Lane::Render, render_concurrency),
         (Lane::Maintenance, 2),
     ] {
-        tasks.spawn(runner::run_lane(app.clone(), lane, concurrency, worker_id.to_owned(), shutdown.clone()));
+        tasks.spawn(runner::run_lane(
+            app.clone(),
+            lane,
+            concurrency,
+            worker_id.to_owned(),
+            shutdown.clone(),
+        ));
     }
     tasks.spawn(maintenance::run(app.clone(), shutdown.clone()));
 }

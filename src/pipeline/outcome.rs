@@ -8,11 +8,17 @@ pub enum StepOutcome {
     /// The step committed its own fenced completion.
     Done,
     /// Try again after the backoff (or `after`, if longer); spends the attempt.
-    Retry { error: String, after: Option<Duration> },
+    Retry {
+        error: String,
+        after: Option<Duration>,
+    },
     /// Not now, and not a failure (no slot, low credits, waiting on the provider).
     Snooze(Duration),
     /// The submission cannot succeed.
-    Fail { reason: String, provider_reported: bool },
+    Fail {
+        reason: String,
+        provider_reported: bool,
+    },
     /// Another worker owns the job now; change nothing.
     LeaseLost,
 }

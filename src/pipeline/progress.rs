@@ -73,12 +73,21 @@ pub struct QueueSnapshot {
 impl QueueSnapshot {
     /// 1-based place of a pending submission created at `created_at`.
     pub fn position(&self, created_at: i64) -> u64 {
-        let ahead = self.pending_created_at.partition_point(|time| *time < created_at);
+        let ahead = self
+            .pending_created_at
+            .partition_point(|time| *time < created_at);
         u64::try_from(ahead).unwrap_or(u64::MAX).saturating_add(1)
     }
 
     /// Seconds until the video is likely ready.
-    pub fn eta_seconds(&self, stage: Stage, position: u64, sent_at: Option<i64>, received_at: Option<i64>, now: i64) -> Option<u64> {
+    pub fn eta_seconds(
+        &self,
+        stage: Stage,
+        position: u64,
+        sent_at: Option<i64>,
+        received_at: Option<i64>,
+        now: i64,
+    ) -> Option<u64> {
         let since = |time: Option<i64>| time.map_or(0.0, |time| (now - time).max(0) as f64);
         let remaining_ms = match stage {
             Stage::Queued => {
@@ -145,17 +154,35 @@ mod tests {
     #[test]
     fn etas_grow_with_the_waves_ahead() {
         let queue = snapshot();
-        assert_eq!(queue.eta_seconds(Stage::Queued, 1, None, None, 0), Some(120));
-        assert_eq!(queue.eta_seconds(Stage::Queued, 3, None, None, 0), Some(220));
-        assert_eq!(queue.eta_seconds(Stage::Composing, 0, Some(0), None, 40_000), Some(80));
+        assert_eq!(
+            queue.eta_seconds(Stage::Queued, 1, None, None, 0),
+            Some(120)
+        );
+        assert_eq!(
+            queue.eta_seconds(Stage::Queued, 3, None, None, 0),
+            Some(220)
+        );
+        assert_eq!(
+            queue.eta_seconds(Stage::Composing, 0, Some(0), None, 40_000),
+            Some(80)
+        );
         assert_eq!(queue.eta_seconds(Stage::Ready, 0, None, None, 0), None);
     }
 
     #[test]
     fn stages_follow_the_provider() {
-        assert_eq!(Stage::of(EntryStatus::Processing, Some("PROMPT"), false), Stage::WritingLyrics);
-        assert_eq!(Stage::of(EntryStatus::Processing, Some("GENERATING"), false), Stage::Composing);
-        assert_eq!(Stage::of(EntryStatus::Processing, Some("SAVING"), true), Stage::ProducingVideo);
+        assert_eq!(
+            Stage::of(EntryStatus::Processing, Some("PROMPT"), false),
+            Stage::WritingLyrics
+        );
+        assert_eq!(
+            Stage::of(EntryStatus::Processing, Some("GENERATING"), false),
+            Stage::Composing
+        );
+        assert_eq!(
+            Stage::of(EntryStatus::Processing, Some("SAVING"), true),
+            Stage::ProducingVideo
+        );
         assert_eq!(Stage::of(EntryStatus::Pending, None, false), Stage::Queued);
     }
 }

@@ -20,7 +20,13 @@ use crate::db::jobs::{ClaimedJob, Lane};
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// Runs `lane` with `concurrency` jobs at a time until `shutdown`.
-pub async fn run_lane(app: AppState, lane: Lane, concurrency: usize, worker_id: String, shutdown: CancellationToken) {
+pub async fn run_lane(
+    app: AppState,
+    lane: Lane,
+    concurrency: usize,
+    worker_id: String,
+    shutdown: CancellationToken,
+) {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let hard_stop = CancellationToken::new();
     let mut running = JoinSet::new();
@@ -58,11 +64,16 @@ pub async fn run_lane(app: AppState, lane: Lane, concurrency: usize, worker_id: 
         }
     }
     let grace = app.config.http.shutdown_grace();
-    if tokio::time::timeout(grace, async { while running.join_next().await.is_some() {} })
-        .await
-        .is_err()
+    if tokio::time::timeout(grace, async {
+        while running.join_next().await.is_some() {}
+    })
+    .await
+    .is_err()
     {
-        tracing::warn!(lane = lane.as_str(), "grace period over; releasing running jobs");
+        tracing::warn!(
+            lane = lane.as_str(),
+            "grace period over; releasing running jobs"
+        );
         hard_stop.cancel();
         while running.join_next().await.is_some() {}
     }
@@ -77,7 +88,12 @@ async fn idle(app: &AppState, lane: Lane, shutdown: &CancellationToken) {
 }
 
 /// Runs one claimed job to an outcome and settles it.
-async fn execute(app: AppState, job: ClaimedJob, permit: OwnedSemaphorePermit, hard_stop: CancellationToken) {
+async fn execute(
+    app: AppState,
+    job: ClaimedJob,
+    permit: OwnedSemaphorePermit,
+    hard_stop: CancellationToken,
+) {
     let lease_lost = CancellationToken::new();
     let heartbeat = tokio::spawn(keep_lease(app.clone(), job.clone(), lease_lost.clone()));
     let started = std::time::Instant::now();
@@ -103,7 +119,8 @@ async fn execute(app: AppState, job: ClaimedJob, permit: OwnedSemaphorePermit, h
         }
     };
     heartbeat.abort();
-    app.metrics.observe_step(job.kind.as_str(), step_result(&outcome), started.elapsed());
+    app.metrics
+        .observe_step(job.kind.as_str(), step_result(&outcome), started.elapsed());
     settle(&app, &job, outcome).await;
     drop(permit);
 }
@@ -148,22 +165,33 @@ pub async fn settle(app: &AppState, job: &ClaimedJob, outcome: StepOutcome) {
         StepOutcome::Snooze(after) => app.db.snooze_job(job, millis(after)).await,
         StepOutcome::Retry { error, .. } if job.is_last_attempt() => {
             tracing::error!(job.id = %job.id, job.kind = kind, submission.id = job.submission(), %error, "{kind} failed after {} attempts", job.attempt);
-            app.db.fail_submission(job, &format!("{kind}: {error}"), false).await
+            app.db
+                .fail_submission(job, &format!("{kind}: {error}"), false)
+                .await
         }
         StepOutcome::Retry { error, after } => {
             let delay = backoff::retry_delay(&app.retry_schedule(), job.attempt, after);
             tracing::warn!(job.id = %job.id, job.kind = kind, submission.id = job.submission(), %error, retry_in_ms = millis(delay), "{kind} will retry");
             app.db.retry_job(job, millis(delay), &error).await
         }
-        StepOutcome::Fail { reason, provider_reported } => {
+        StepOutcome::Fail {
+            reason,
+            provider_reported,
+        } => {
             tracing::error!(job.id = %job.id, job.kind = kind, submission.id = job.submission(), %reason, "submission failed at {kind}");
-            app.db.fail_submission(job, &reason, provider_reported).await
+            app.db
+                .fail_submission(job, &reason, provider_reported)
+                .await
         }
     };
     match result {
         Ok(true) => {}
-        Ok(false) => tracing::warn!(job.id = %job.id, job.kind = kind, "lease lost before the outcome was recorded"),
-        Err(error) => tracing::error!(job.id = %job.id, job.kind = kind, error = ?error, "recording the outcome failed; the lease will expire and rescue it"),
+        Ok(false) => {
+            tracing::warn!(job.id = %job.id, job.kind = kind, "lease lost before the outcome was recorded")
+        }
+        Err(error) => {
+            tracing::error!(job.id = %job.id, job.kind = kind, error = ?error, "recording the outcome failed; the lease will expire and rescue it")
+        }
     }
 }
 

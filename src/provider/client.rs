@@ -86,7 +86,10 @@ pub enum ProviderError {
     #[error("the provider is rate limiting us")]
     RateLimited { retry_after: Option<Duration> },
     #[error("the provider failed ({status})")]
-    Server { status: u16, retry_after: Option<Duration> },
+    Server {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     #[error("the provider does not know this generation")]
     NotFound,
     #[error("the provider answered something unexpected: {0}")]
@@ -98,7 +101,11 @@ impl ProviderError {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::NotSent(_) | Self::NoResponse(_) | Self::RateLimited { .. } | Self::Server { .. } | Self::Decode(_)
+            Self::NotSent(_)
+                | Self::NoResponse(_)
+                | Self::RateLimited { .. }
+                | Self::Server { .. }
+                | Self::Decode(_)
         )
     }
 
@@ -136,7 +143,11 @@ pub struct SonautoClient {
 
 impl SonautoClient {
     /// A client for `api_url` (e.g. `https://api.treblo.com/v1`) with a per-request timeout.
-    pub fn new(api_url: &str, api_key: SecretString, timeout: Duration) -> Result<Self, ProviderError> {
+    pub fn new(
+        api_url: &str,
+        api_key: SecretString,
+        timeout: Duration,
+    ) -> Result<Self, ProviderError> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
@@ -155,7 +166,10 @@ impl SonautoClient {
     }
 
     /// Starts a generation; returns its task id.
-    pub async fn create_generation(&self, request: &GenerationRequest) -> Result<String, ProviderError> {
+    pub async fn create_generation(
+        &self,
+        request: &GenerationRequest,
+    ) -> Result<String, ProviderError> {
         let response = self
             .http
             .post(format!("{}/generations/v3", self.api_url))
@@ -165,7 +179,8 @@ impl SonautoClient {
             .await
             .map_err(classify_send_error)?;
         let body = checked_body(response).await?;
-        let created: CreatedBody = serde_json::from_str(&body).map_err(|error| ProviderError::Decode(error.to_string()))?;
+        let created: CreatedBody = serde_json::from_str(&body)
+            .map_err(|error| ProviderError::Decode(error.to_string()))?;
         Ok(created.task_id)
     }
 
@@ -179,7 +194,8 @@ impl SonautoClient {
             .await
             .map_err(classify_send_error)?;
         let raw = checked_body(response).await?;
-        let body: GenerationBody = serde_json::from_str(&raw).map_err(|error| ProviderError::Decode(error.to_string()))?;
+        let body: GenerationBody =
+            serde_json::from_str(&raw).map_err(|error| ProviderError::Decode(error.to_string()))?;
         Ok(Generation {
             status: body.status,
             song_paths: body.song_paths.unwrap_or_default(),
@@ -220,7 +236,9 @@ async fn checked_body(response: reqwest::Response) -> Result<String, ProviderErr
         return Ok(body);
     }
     Err(match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::Unauthorized { status: status.as_u16() },
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::Unauthorized {
+            status: status.as_u16(),
+        },
         StatusCode::PAYMENT_REQUIRED => ProviderError::InsufficientCredits,
         StatusCode::NOT_FOUND => ProviderError::NotFound,
         StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited { retry_after },
@@ -237,7 +255,9 @@ async fn checked_body(response: reqwest::Response) -> Result<String, ProviderErr
 
 /// `detail` of a FastAPI-style error body: a string or a list of `{loc, msg}`.
 fn error_detail(body: &str) -> String {
-    let detail = serde_json::from_str::<Value>(body).ok().and_then(|value| value.get("detail").cloned());
+    let detail = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|value| value.get("detail").cloned());
     let text = match detail {
         Some(Value::String(text)) => text,
         Some(Value::Array(items)) => items
@@ -267,7 +287,10 @@ mod tests {
 
     #[test]
     fn fastapi_error_details_are_read_in_both_shapes() {
-        assert_eq!(error_detail(r#"{"detail":"Invalid API key"}"#), "Invalid API key");
+        assert_eq!(
+            error_detail(r#"{"detail":"Invalid API key"}"#),
+            "Invalid API key"
+        );
         let list = r#"{"detail":[{"type":"value_error","loc":["body","tags"],"msg":"Value error, Invalid tags: x"}]}"#;
         assert_eq!(error_detail(list), "Value error, Invalid tags: x");
         assert_eq!(error_detail("oops"), "oops");
@@ -276,8 +299,20 @@ mod tests {
     #[test]
     fn only_transient_errors_are_retryable() {
         assert!(ProviderError::RateLimited { retry_after: None }.is_retryable());
-        assert!(ProviderError::Server { status: 503, retry_after: None }.is_retryable());
-        assert!(!ProviderError::Rejected { status: 422, detail: String::new() }.is_retryable());
+        assert!(
+            ProviderError::Server {
+                status: 503,
+                retry_after: None
+            }
+            .is_retryable()
+        );
+        assert!(
+            !ProviderError::Rejected {
+                status: 422,
+                detail: String::new()
+            }
+            .is_retryable()
+        );
         assert!(!ProviderError::Unauthorized { status: 401 }.is_retryable());
         assert!(!ProviderError::InsufficientCredits.is_retryable());
     }

@@ -19,10 +19,10 @@ use serenade::config::{
     AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, PipelineConfig, ProviderConfig,
     StorageConfig,
 };
-use serenade::provider::fake::FakeSonautoConfig;
-use serenade::render::RenderConfig;
 use serenade::db::Db;
 use serenade::http::web::config::SiteConfig;
+use serenade::provider::fake::FakeSonautoConfig;
+use serenade::render::RenderConfig;
 use tempfile::TempDir;
 
 pub use postgres::{TestDatabase, postgres_url};
@@ -254,6 +254,7 @@ impl TestAppBuilder {
     }
 
     pub async fn spawn(self) -> TestApp {
+        init_test_logging();
         let (dir, database, url) = match self.share_with {
             Some(shared) => shared,
             None => {
@@ -271,14 +272,15 @@ impl TestAppBuilder {
                 }
             }
         };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let mut config = test_config(dir.path(), url);
+        config.http.bind = listener.local_addr().expect("bound address");
         for tweak in self.tweak {
             tweak(&mut config);
         }
         let app = App::build(config).await.expect("app builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
         let roles = Roles {
             http: true,
             workers: self.workers,
@@ -300,6 +302,18 @@ impl TestAppBuilder {
             dir: dir.path().to_path_buf(),
             _dir: dir,
         }
+    }
+}
+
+/// With `TEST_LOG=1`, the app's logs go to the test output (filter with `RUST_LOG`).
+fn init_test_logging() {
+    if std::env::var("TEST_LOG").as_deref() == Ok("1") {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("serenade=debug"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
     }
 }
 

@@ -12,15 +12,15 @@ use utoipa::ToSchema;
 
 use super::rate_limit::{Budget, charge};
 use crate::app::{App, AppState};
-use crate::db::now_ms;
 use crate::db::jobs::Lane;
+use crate::db::now_ms;
 use crate::db::submissions::{InsertOutcome, NewSubmission};
 use crate::domain::ids::{CookieId, SessionId};
 use crate::domain::submission::{EntryStatus, SubmissionForm, SubmissionRequest};
 use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult, code};
-use crate::pipeline::progress::Stage;
 use crate::http::extract::{ApiJson, ClientIp, SessionPath};
+use crate::pipeline::progress::Stage;
 use crate::storage::{Area, FileName, Storage};
 
 /// Body of an accepted submission.
@@ -134,7 +134,10 @@ async fn accept(
         webhook_token: new_webhook_token(),
         created_at: now_ms(),
     };
-    let inserted = app.db.insert_submission(&new, max_attempts, app.max_attempts()).await;
+    let inserted = app
+        .db
+        .insert_submission(&new, max_attempts, app.max_attempts())
+        .await;
     match inserted {
         Ok(InsertOutcome::Accepted) => {
             tracing::info!(submission.id = %session_id, "submission {session_id} accepted");
@@ -170,7 +173,9 @@ async fn ensure_credits_remain(app: &App) -> ApiResult<()> {
     if needed > balance.usable() {
         return Err(ApiError::Unavailable {
             code: code::SOLD_OUT,
-            message: "Sorry, we're all sold out! Every song we can make today is already on its way.".into(),
+            message:
+                "Sorry, we're all sold out! Every song we can make today is already on its way."
+                    .into(),
         });
     }
     Ok(())
@@ -210,7 +215,11 @@ pub async fn submission_status(
         .await?
         .ok_or(ApiError::not_found("Session"))?;
     let status = EntryStatus::from_column(&row.entry_status);
-    let stage = Stage::of(status, row.provider_status.as_deref(), row.received_from_llm.is_some());
+    let stage = Stage::of(
+        status,
+        row.provider_status.as_deref(),
+        row.received_from_llm.is_some(),
+    );
     let (queue_position, eta_seconds) = if status.is_terminal() {
         (None, None)
     } else {
@@ -219,7 +228,13 @@ pub async fn submission_status(
             .snapshot(&app.db, app.config.provider.max_concurrent_requests)
             .await?;
         let position = (stage == Stage::Queued).then(|| queue.position(row.created_at));
-        let eta = queue.eta_seconds(stage, position.unwrap_or(0), row.sent_to_llm, row.received_from_llm, now_ms());
+        let eta = queue.eta_seconds(
+            stage,
+            position.unwrap_or(0),
+            row.sent_to_llm,
+            row.received_from_llm,
+            now_ms(),
+        );
         (position, eta)
     };
     Ok(Json(SubmissionStatus {

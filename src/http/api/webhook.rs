@@ -41,8 +41,14 @@ pub struct WebhookAck {
     ),
     tag = "webhooks"
 )]
-pub async fn submission_webhook(State(app): State<AppState>, Path(token): Path<String>, body: Bytes) -> ApiResult<Json<WebhookAck>> {
-    let (session, secret) = token.split_once('.').ok_or(ApiError::not_found("Webhook"))?;
+pub async fn submission_webhook(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<WebhookAck>> {
+    let (session, secret) = token
+        .split_once('.')
+        .ok_or(ApiError::not_found("Webhook"))?;
     let session = SessionId::parse(session).ok_or(ApiError::not_found("Webhook"))?;
     let target = app
         .db
@@ -99,11 +105,19 @@ fn status_of(body: &Value) -> String {
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|status| !status.is_empty() && status.len() <= 40)
-        .filter(|status| status.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|status| {
+            status
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
         .map_or_else(|| "UNKNOWN".to_owned(), str::to_ascii_uppercase)
 }
 
-async fn record(app: &AppState, target: &WebhookTarget, body: &[u8]) -> ApiResult<Json<WebhookAck>> {
+async fn record(
+    app: &AppState,
+    target: &WebhookTarget,
+    body: &[u8],
+) -> ApiResult<Json<WebhookAck>> {
     let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let task_id = task_id_of(&parsed);
     let status = status_of(&parsed);
@@ -116,17 +130,32 @@ async fn record(app: &AppState, target: &WebhookTarget, body: &[u8]) -> ApiResul
     let kept = String::from_utf8_lossy(&body[..body.len().min(KEPT_BODY_BYTES)]).into_owned();
     let first = app
         .db
-        .record_provider_event(&target.session_id, task_id.as_deref(), &status, &kept, now_ms())
+        .record_provider_event(
+            &target.session_id,
+            task_id.as_deref(),
+            &status,
+            &kept,
+            now_ms(),
+        )
         .await?;
     tracing::info!(submission.id = %target.session_id, %status, duplicate = !first, "provider webhook");
     app.metrics.observe_webhook(&status, first);
     if !matches!(status.as_str(), "SUCCESS" | "FAILURE" | "UNKNOWN") {
-        app.db.set_provider_status(&target.session_id, &status).await?;
+        app.db
+            .set_provider_status(&target.session_id, &status)
+            .await?;
     }
-    if app.db.wake_job(JobKind::Reconcile, &target.session_id).await? {
+    if app
+        .db
+        .wake_job(JobKind::Reconcile, &target.session_id)
+        .await?
+    {
         app.wakers.wake(Lane::Provider);
     }
-    if target.llm_task_id.is_none() && task_id.is_some() && app.db.wake_job(JobKind::Send, &target.session_id).await? {
+    if target.llm_task_id.is_none()
+        && task_id.is_some()
+        && app.db.wake_job(JobKind::Send, &target.session_id).await?
+    {
         app.wakers.wake(Lane::Dispatch);
     }
     Ok(ack("Webhook processed"))

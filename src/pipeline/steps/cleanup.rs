@@ -23,7 +23,10 @@ const FILES: [(Area, &str); 6] = [
 
 pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
     let deleted = clean_expired_files(app, now_ms()).await?;
-    tracing::info!(submissions = deleted, "cleanup removed the files of {deleted} finished submissions");
+    tracing::info!(
+        submissions = deleted,
+        "cleanup removed the files of {deleted} finished submissions"
+    );
     Ok(StepOutcome::committed(app.db.complete_job(job).await?))
 }
 

@@ -10,17 +10,28 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     let credits = match app.provider.credits().await {
         Ok(credits) => credits,
         Err(error) if error.is_retryable() => {
-            return Ok(StepOutcome::Retry { error: error.to_string(), after: error.retry_after() });
+            return Ok(StepOutcome::Retry {
+                error: error.to_string(),
+                after: error.retry_after(),
+            });
         }
         Err(error) => return Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
     };
-    app.db.store_credits(credits.num_credits, credits.num_credits_payg, now_ms()).await?;
+    app.db
+        .store_credits(credits.num_credits, credits.num_credits_payg, now_ms())
+        .await?;
     let usable = credits.num_credits.saturating_add(credits.num_credits_payg);
     app.metrics.provider_credits.set(usable);
     if usable < app.config.provider.song_credit_cost {
-        tracing::error!(credits = usable, "provider credits exhausted: dispatch paused and intake closed");
+        tracing::error!(
+            credits = usable,
+            "provider credits exhausted: dispatch paused and intake closed"
+        );
     } else if usable < app.config.provider.min_available_credits {
-        tracing::warn!(credits = usable, "provider credits below MIN_AVAILABLE_CREDITS");
+        tracing::warn!(
+            credits = usable,
+            "provider credits below MIN_AVAILABLE_CREDITS"
+        );
     } else {
         tracing::info!(credits = usable, "provider credits refreshed");
     }

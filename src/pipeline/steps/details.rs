@@ -34,11 +34,24 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             (generation.song_paths, generation.lyrics)
         }
     };
-    let Some(song_url) = song_paths.into_iter().find(|path| path.starts_with("https://") || path.starts_with("http://")) else {
-        return Ok(StepOutcome::retry("the provider's answer has no absolute song URL yet"));
+    let Some(song_url) = song_paths
+        .into_iter()
+        .find(|path| path.starts_with("https://") || path.starts_with("http://"))
+    else {
+        return Ok(StepOutcome::retry(
+            "the provider's answer has no absolute song URL yet",
+        ));
     };
-    let next = NewJob::step(JobKind::DownloadAudio, &row.session_id, app.max_attempts(), 0);
-    let applied = app.db.complete_details(job, &song_url, lyrics.as_deref().unwrap_or_default(), next).await?;
+    let next = NewJob::step(
+        JobKind::DownloadAudio,
+        &row.session_id,
+        app.max_attempts(),
+        0,
+    );
+    let applied = app
+        .db
+        .complete_details(job, &song_url, lyrics.as_deref().unwrap_or_default(), next)
+        .await?;
     if applied {
         app.wakers.wake(Lane::Provider);
     }

@@ -15,22 +15,42 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     let Some(song_url) = app.db.song_url(&row.session_id).await? else {
         return Ok(StepOutcome::fail("download_audio: no song URL stored"));
     };
-    let session_id = SessionId::parse(&row.session_id).ok_or_else(|| anyhow::anyhow!("stored session id is not a cuid2"))?;
-    let suffix = if song_url.split('?').next().unwrap_or_default().ends_with(".m4a") { ".m4a" } else { ".mp3" };
+    let session_id = SessionId::parse(&row.session_id)
+        .ok_or_else(|| anyhow::anyhow!("stored session id is not a cuid2"))?;
+    let suffix = if song_url
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .ends_with(".m4a")
+    {
+        ".m4a"
+    } else {
+        ".mp3"
+    };
     let name = FileName::for_session(Area::Audio, &session_id, suffix)
         .ok_or_else(|| anyhow::anyhow!("no audio file name for {suffix}"))?;
     let destination = app.storage.path(Area::Audio, &name);
     match app.downloader.download(&song_url, &destination).await {
         Ok(file) => {
             tracing::info!(submission.id = %row.session_id, bytes = file.bytes, "song downloaded");
-            let next = NewJob::step(JobKind::RenderVideo, &row.session_id, app.render_attempts(), 0);
-            let applied = app.db.complete_download(job, &Storage::public_path(Area::Audio, &name), next).await?;
+            let next = NewJob::step(
+                JobKind::RenderVideo,
+                &row.session_id,
+                app.render_attempts(),
+                0,
+            );
+            let applied = app
+                .db
+                .complete_download(job, &Storage::public_path(Area::Audio, &name), next)
+                .await?;
             if applied {
                 app.wakers.wake(Lane::Render);
             }
             Ok(StepOutcome::committed(applied))
         }
-        Err(error) if error.is_retryable() => Ok(StepOutcome::retry(format!("{}: {error}", error.code()))),
+        Err(error) if error.is_retryable() => {
+            Ok(StepOutcome::retry(format!("{}: {error}", error.code())))
+        }
         Err(error) => Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
     }
 }

@@ -28,21 +28,40 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
 
     let started = std::time::Instant::now();
     let answer = app.provider.generation(task_id).await;
-    app.metrics.observe_provider_call("get_generation", answer.as_ref().err().map(ProviderError::code), started.elapsed());
+    app.metrics.observe_provider_call(
+        "get_generation",
+        answer.as_ref().err().map(ProviderError::code),
+        started.elapsed(),
+    );
     let generation = match answer {
         Ok(generation) => generation,
         Err(_) if past_deadline => return Ok(deadline_failure()),
-        Err(ProviderError::NotFound) => return Ok(StepOutcome::retry("the provider does not know this task yet")),
+        Err(ProviderError::NotFound) => {
+            return Ok(StepOutcome::retry(
+                "the provider does not know this task yet",
+            ));
+        }
         Err(error) if error.is_retryable() => {
-            return Ok(StepOutcome::Retry { error: error.to_string(), after: error.retry_after() });
+            return Ok(StepOutcome::Retry {
+                error: error.to_string(),
+                after: error.retry_after(),
+            });
         }
         Err(error) => return Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
     };
 
     match generation.status.as_str() {
         "SUCCESS" => {
-            let next = NewJob::step(JobKind::FetchDetails, &row.session_id, app.max_attempts(), 0);
-            let outcome = ProviderOutcome::Succeeded { full_response: &generation.raw, next };
+            let next = NewJob::step(
+                JobKind::FetchDetails,
+                &row.session_id,
+                app.max_attempts(),
+                0,
+            );
+            let outcome = ProviderOutcome::Succeeded {
+                full_response: &generation.raw,
+                next,
+            };
             let applied = app.db.complete_generation(job, outcome).await?;
             if applied {
                 tracing::info!(submission.id = %row.session_id, "the provider finished {}", row.session_id);
@@ -52,8 +71,14 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             Ok(StepOutcome::committed(applied))
         }
         "FAILURE" => {
-            let message = generation.error_message.as_deref().unwrap_or("the provider could not make this song");
-            let outcome = ProviderOutcome::Failed { full_response: &generation.raw, message };
+            let message = generation
+                .error_message
+                .as_deref()
+                .unwrap_or("the provider could not make this song");
+            let outcome = ProviderOutcome::Failed {
+                full_response: &generation.raw,
+                message,
+            };
             let applied = app.db.complete_generation(job, outcome).await?;
             if applied {
                 app.wakers.wake(Lane::Dispatch);
@@ -61,7 +86,9 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             Ok(StepOutcome::committed(applied))
         }
         in_progress => {
-            app.db.set_provider_status(&row.session_id, in_progress).await?;
+            app.db
+                .set_provider_status(&row.session_id, in_progress)
+                .await?;
             if past_deadline {
                 return Ok(deadline_failure());
             }

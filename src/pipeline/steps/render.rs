@@ -12,8 +12,13 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     let Some(row) = app.db.pipeline_row(job.submission()).await? else {
         return Ok(StepOutcome::committed(app.db.complete_job(job).await?));
     };
-    let session_id = SessionId::parse(&row.session_id).ok_or_else(|| anyhow::anyhow!("stored session id is not a cuid2"))?;
-    let audio = match row.generated_song_path.as_deref().and_then(|path| path.rsplit('/').next()) {
+    let session_id = SessionId::parse(&row.session_id)
+        .ok_or_else(|| anyhow::anyhow!("stored session id is not a cuid2"))?;
+    let audio = match row
+        .generated_song_path
+        .as_deref()
+        .and_then(|path| path.rsplit('/').next())
+    {
         Some(file) => FileName::parse(Area::Audio, file),
         None => None,
     };
@@ -21,27 +26,39 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
         return Ok(StepOutcome::fail("render_video: no stored song"));
     };
     let name = |area, suffix| {
-        FileName::for_session(area, &session_id, suffix).ok_or_else(|| anyhow::anyhow!("no file name for {suffix}"))
+        FileName::for_session(area, &session_id, suffix)
+            .ok_or_else(|| anyhow::anyhow!("no file name for {suffix}"))
     };
     let video = name(Area::Video, ".mp4")?;
     let render = RenderJob {
-        photo: app.storage.path(Area::Uploads, &name(Area::Uploads, ".jpg")?),
+        photo: app
+            .storage
+            .path(Area::Uploads, &name(Area::Uploads, ".jpg")?),
         audio: app.storage.path(Area::Audio, &audio),
         video_out: app.storage.path(Area::Video, &video),
-        poster_out: app.storage.path(Area::Video, &name(Area::Video, "-poster.jpg")?),
-        og_image_out: app.storage.path(Area::Video, &name(Area::Video, "-og.jpg")?),
+        poster_out: app
+            .storage
+            .path(Area::Video, &name(Area::Video, "-poster.jpg")?),
+        og_image_out: app
+            .storage
+            .path(Area::Video, &name(Area::Video, "-og.jpg")?),
     };
     app.db.mark_render_started(&row.session_id).await?;
     match app.renderer.render(&render).await {
         Ok(output) => {
             tracing::info!(submission.id = %row.session_id, seconds = output.duration.as_secs_f64(), "video rendered");
-            let applied = app.db.complete_render(job, &Storage::public_path(Area::Video, &video)).await?;
+            let applied = app
+                .db
+                .complete_render(job, &Storage::public_path(Area::Video, &video))
+                .await?;
             if applied {
                 tracing::info!(submission.id = %row.session_id, "submission {} is ready", row.session_id);
             }
             Ok(StepOutcome::committed(applied))
         }
-        Err(error) if error.is_retryable() => Ok(StepOutcome::retry(format!("{}: {error}", error.code()))),
+        Err(error) if error.is_retryable() => {
+            Ok(StepOutcome::retry(format!("{}: {error}", error.code())))
+        }
         Err(error) => Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
     }
 }

@@ -25,9 +25,19 @@ const SLOT_MARGIN: Duration = Duration::from_secs(300);
 pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
     let slot_lease = millis(app.config.provider.generation_deadline() + SLOT_MARGIN);
     let (row, earlier_attempt_at) = match app.db.begin_send(job, slot_lease).await? {
-        SendStart::Ready { row, earlier_attempt_at } => (row, earlier_attempt_at),
-        SendStart::NoSlot => return Ok(StepOutcome::Snooze(jittered(Duration::from_millis(300), Duration::from_millis(700)))),
-        SendStart::AlreadySent | SendStart::NotPending => return Ok(StepOutcome::committed(app.db.complete_job(job).await?)),
+        SendStart::Ready {
+            row,
+            earlier_attempt_at,
+        } => (row, earlier_attempt_at),
+        SendStart::NoSlot => {
+            return Ok(StepOutcome::Snooze(jittered(
+                Duration::from_millis(300),
+                Duration::from_millis(700),
+            )));
+        }
+        SendStart::AlreadySent | SendStart::NotPending => {
+            return Ok(StepOutcome::committed(app.db.complete_job(job).await?));
+        }
         SendStart::LeaseLost => return Ok(StepOutcome::LeaseLost),
     };
 
@@ -44,10 +54,19 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     }
 
     let request = GenerationRequest {
-        prompt: generation_prompt(&row.owner_name, &row.pet_type, &row.pet_name, &row.music_vibe),
+        prompt: generation_prompt(
+            &row.owner_name,
+            &row.pet_type,
+            &row.pet_name,
+            &row.music_vibe,
+        ),
         tags: None,
         instrumental: false,
-        output_format: if app.config.provider.output_format == "m4a" { "m4a" } else { "mp3" },
+        output_format: if app.config.provider.output_format == "m4a" {
+            "m4a"
+        } else {
+            "mp3"
+        },
         output_bit_rate: 192,
         webhook_url: Some(format!(
             "{}/api/webhook/{}.{}",
@@ -58,7 +77,11 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     };
     let started = std::time::Instant::now();
     let sent = app.provider.create_generation(&request).await;
-    app.metrics.observe_provider_call("create_generation", sent.as_ref().err().map(ProviderError::code), started.elapsed());
+    app.metrics.observe_provider_call(
+        "create_generation",
+        sent.as_ref().err().map(ProviderError::code),
+        started.elapsed(),
+    );
     match sent {
         Ok(task_id) => accepted(app, job, &row, &task_id, slot_lease).await,
         Err(error) => refused(app, &row, error).await,
@@ -77,14 +100,23 @@ async fn adoptable_task(app: &AppState, session_id: &str) -> anyhow::Result<Opti
     Ok(None)
 }
 
-async fn accepted(app: &AppState, job: &ClaimedJob, row: &PipelineRow, task_id: &str, slot_lease: i64) -> anyhow::Result<StepOutcome> {
+async fn accepted(
+    app: &AppState,
+    job: &ClaimedJob,
+    row: &PipelineRow,
+    task_id: &str,
+    slot_lease: i64,
+) -> anyhow::Result<StepOutcome> {
     let reconcile = NewJob::step(
         JobKind::Reconcile,
         &row.session_id,
         app.max_attempts(),
         millis(app.config.provider.webhook_timeout()),
     );
-    let applied = app.db.complete_send(job, task_id, slot_lease, reconcile).await?;
+    let applied = app
+        .db
+        .complete_send(job, task_id, slot_lease, reconcile)
+        .await?;
     if applied {
         tracing::info!(submission.id = %row.session_id, %task_id, "submission {} sent to the provider", row.session_id);
         app.wakers.wake(Lane::Provider);
@@ -94,26 +126,41 @@ async fn accepted(app: &AppState, job: &ClaimedJob, row: &PipelineRow, task_id: 
 
 /// Classifies a failed POST: whether the provider can have accepted it decides whether the
 /// slot is kept (it may be generating) or freed.
-async fn refused(app: &AppState, row: &PipelineRow, error: ProviderError) -> anyhow::Result<StepOutcome> {
+async fn refused(
+    app: &AppState,
+    row: &PipelineRow,
+    error: ProviderError,
+) -> anyhow::Result<StepOutcome> {
     let message = error.to_string();
     match error {
         ProviderError::NoResponse(_) | ProviderError::Decode(_) => Ok(StepOutcome::Retry {
             error: format!("{message}; the generation may exist, so its slot is kept"),
-            after: Some(ADOPTION_WINDOW),
+            after: None,
         }),
         ProviderError::InsufficientCredits => {
-            app.db.release_provider_slot(&row.session_id).await?;
+            app.db.send_refused(&row.session_id).await?;
             app.db.store_credits(0, 0, now_ms()).await?;
             app.db.enqueue(&refresh_credits_now()).await?;
             app.wakers.wake(Lane::Maintenance);
-            Ok(StepOutcome::Snooze(jittered(Duration::from_secs(30), Duration::from_secs(30))))
+            Ok(StepOutcome::Snooze(jittered(
+                Duration::from_secs(30),
+                Duration::from_secs(30),
+            )))
         }
-        ProviderError::NotSent(_) | ProviderError::RateLimited { .. } | ProviderError::Server { .. } | ProviderError::NotFound => {
-            app.db.release_provider_slot(&row.session_id).await?;
+        ProviderError::NotSent(_)
+        | ProviderError::RateLimited { .. }
+        | ProviderError::Server { .. }
+        | ProviderError::NotFound => {
+            app.db.send_refused(&row.session_id).await?;
             app.wakers.wake(Lane::Dispatch);
-            Ok(StepOutcome::Retry { error: message, after: error.retry_after() })
+            Ok(StepOutcome::Retry {
+                error: message,
+                after: error.retry_after(),
+            })
         }
-        ProviderError::Unauthorized { .. } | ProviderError::Rejected { .. } => Ok(StepOutcome::fail(format!("{}: {message}", error.code()))),
+        ProviderError::Unauthorized { .. } | ProviderError::Rejected { .. } => {
+            Ok(StepOutcome::fail(format!("{}: {message}", error.code())))
+        }
     }
 }
 

@@ -36,10 +36,19 @@ pub const DEFAULT_ALLOWED_TAGS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Args)]
 pub struct FakeSonautoConfig {
     /// Bearer key every `/v1` route requires.
-    #[arg(id = "fake_api_key", long = "fake-api-key", env = "FAKE_SONAUTO_API_KEY", default_value = "fake-sonauto-key")]
+    #[arg(
+        id = "fake_api_key",
+        long = "fake-api-key",
+        env = "FAKE_SONAUTO_API_KEY",
+        default_value = "fake-sonauto-key"
+    )]
     pub api_key: String,
     /// Base of the absolute CDN URLs in `song_paths`; defaults to http://{bound address}.
-    #[arg(id = "fake_public_base_url", long = "fake-public-base-url", env = "FAKE_SONAUTO_PUBLIC_BASE_URL")]
+    #[arg(
+        id = "fake_public_base_url",
+        long = "fake-public-base-url",
+        env = "FAKE_SONAUTO_PUBLIC_BASE_URL"
+    )]
     pub public_base_url: Option<String>,
     /// Milliseconds between two statuses of a generation.
     #[arg(long, env = "FAKE_SONAUTO_STEP_MILLIS", default_value_t = 1500)]
@@ -99,7 +108,12 @@ pub struct FakeSonautoConfig {
     #[arg(long, env = "FAKE_SONAUTO_CDN_TTL_HOURS", default_value_t = 168)]
     pub cdn_ttl_hours: u64,
     /// The ffmpeg binary that makes the served audio.
-    #[arg(id = "fake_ffmpeg", long = "fake-ffmpeg", env = "FAKE_SONAUTO_FFMPEG", default_value = "ffmpeg")]
+    #[arg(
+        id = "fake_ffmpeg",
+        long = "fake-ffmpeg",
+        env = "FAKE_SONAUTO_FFMPEG",
+        default_value = "ffmpeg"
+    )]
     pub ffmpeg: PathBuf,
 }
 

@@ -46,9 +46,21 @@ const NOT_NAMES: &[&str] = &[
     "On",
 ];
 
-/// Names in the prompt: capitalised words that do not open a sentence (unless followed by
-/// "and"/"&"), without possessive `'s`, in order of appearance.
+/// Names in the prompt: double-quoted values when the prompt has any (a prompt that fences
+/// its names off as data), otherwise capitalised words that do not open a sentence (unless
+/// followed by "and"/"&"), without possessive `'s`, in order of appearance.
 pub fn names_in(prompt: &str) -> Vec<String> {
+    let quoted: Vec<String> = prompt
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::trim)
+        .filter(|value| !value.is_empty() && value.chars().count() <= 100)
+        .map(str::to_owned)
+        .collect();
+    if !quoted.is_empty() {
+        return quoted;
+    }
     let tokens: Vec<&str> = prompt.split_whitespace().collect();
     let mut names: Vec<String> = Vec::new();
     let mut sentence_start = true;
@@ -169,6 +181,10 @@ mod tests {
             ["Matt", "Toby"]
         );
         assert_eq!(names_in("Matt and Luna's song"), ["Matt", "Luna"]);
+        assert_eq!(
+            names_in("Owner's name: \"Matt\". Dog's name: \"Toby\"."),
+            ["Matt", "Toby"]
+        );
         assert!(names_in("a happy song").is_empty());
     }
 

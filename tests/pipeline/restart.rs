@@ -1,0 +1,70 @@
+//! Persisted backoff: a retry's wait lives in the database, so a restart neither forgets it
+//! nor retries early.
+
+use std::time::Duration;
+
+use serenade::provider::fake::{Fault, Scenario};
+
+use crate::common::Backend;
+use crate::helpers::{finished, jobs, pipeline_app, rows, scenario, stats, submit};
+
+#[tokio::test]
+async fn backoff_survives_a_restart() {
+    let app = pipeline_app(Backend::Sqlite)
+        .configure(|c| c.pipeline.retry_backoff_seconds = vec![8])
+        .spawn()
+        .await;
+    scenario(&app, Scenario::post_faults(1, Fault::status(503)));
+    let id = submit(&app).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !jobs(app.db(), &id)
+        .await
+        .iter()
+        .any(|(kind, state, attempt)| kind == "send" && state == "available" && *attempt == 1)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first attempt never failed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (run_at,): (i64,) = rows(
+        app.db(),
+        "select run_at from jobs where submission_id = $1 and kind = 'send'",
+        &id,
+    )
+    .await
+    .pop()
+    .unwrap();
+    let posts_before = stats(&app).posts;
+    let sibling = app
+        .sibling()
+        .with_workers()
+        .configure(|c| c.pipeline.retry_backoff_seconds = vec![8]);
+    app.stop().await;
+
+    let restarted = sibling.spawn().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (still,): (i64,) = rows(
+        restarted.db(),
+        "select run_at from jobs where submission_id = $1 and kind = 'send'",
+        &id,
+    )
+    .await
+    .pop()
+    .unwrap();
+    assert_eq!(still, run_at, "the restart moved the retry");
+    assert_eq!(posts_before, 1);
+    let send: Vec<_> = jobs(restarted.db(), &id)
+        .await
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "send")
+        .collect();
+    assert_eq!(send[0].1, "available", "retried before its time: {send:?}");
+
+    assert_eq!(
+        finished(&restarted, &id, Duration::from_secs(90)).await["status"],
+        "success"
+    );
+    restarted.stop().await;
+}
