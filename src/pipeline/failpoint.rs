@@ -1,6 +1,8 @@
 //! A test-only fault hook for the crash tests: `SERENADE_FAILPOINT=pause:<job kind>` makes
-//! every run of that step wait 60 s before working, so a test can kill the worker process
-//! while the step is provably in progress. Unset (always, outside those tests) it does nothing.
+//! every run of that step wait 60 s before working, and `pause-after-post:send` makes `send`
+//! wait after the provider accepted the POST but before the task id is stored — so a test can
+//! kill the worker process at a known point. Unset (always, outside those tests) it does
+//! nothing.
 
 use std::time::Duration;
 
@@ -16,6 +18,14 @@ pub async fn pause_if_armed(kind: JobKind) {
     };
     if value.strip_prefix("pause:") == Some(kind.as_str()) {
         tracing::warn!(job.kind = kind.as_str(), "failpoint: pausing this step");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
+
+/// Waits if the failpoint names the moment after an accepted POST.
+pub async fn pause_after_post_if_armed() {
+    if std::env::var(FAILPOINT_ENV).as_deref() == Ok("pause-after-post:send") {
+        tracing::warn!("failpoint: pausing after the provider accepted the POST");
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }

@@ -14,6 +14,8 @@ use crate::domain::timestamp::rfc3339_from_ms;
 
 /// How often expired leases are looked for.
 const RESCUE_INTERVAL: Duration = Duration::from_secs(2);
+/// Lease expiries (worker crashes) a job may survive beyond its `max_attempts`.
+pub const CRASH_ALLOWANCE: i32 = 3;
 /// How often the periodic jobs are (idempotently) scheduled.
 const SCHEDULE_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -40,7 +42,9 @@ pub async fn rescue_expired(app: &AppState) {
         }
     };
     for job in expired {
-        let result = if job.is_last_attempt() {
+        // A crash is not the step's fault, so it gets a few rescues beyond its error budget;
+        // a job that kills its worker every time still ends.
+        let result = if job.attempt >= job.max_attempts + CRASH_ALLOWANCE {
             tracing::error!(job.id = %job.id, job.kind = job.kind.as_str(), "lease expired on the last attempt");
             let reason = format!("{}: the worker stopped on every attempt", job.kind.as_str());
             app.db.fail_submission(&job, &reason, false).await

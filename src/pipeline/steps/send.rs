@@ -83,7 +83,10 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
         started.elapsed(),
     );
     match sent {
-        Ok(task_id) => accepted(app, job, &row, &task_id, slot_lease).await,
+        Ok(task_id) => {
+            crate::pipeline::failpoint::pause_after_post_if_armed().await;
+            accepted(app, job, &row, &task_id, slot_lease).await
+        }
         Err(error) => refused(app, &row, error).await,
     }
 }
