@@ -44,7 +44,9 @@ pub struct Picture {
 /// One clip the loop encode writes: the first `frames` frames of the turn (all when `None`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClipOutput<'a> {
+    /// Where the clip is written.
     pub path: &'a Path,
+    /// How many frames of the turn it holds (`None`: all of them).
     pub frames: Option<u32>,
 }
 

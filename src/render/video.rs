@@ -19,7 +19,7 @@ use super::tempdir::TempDir;
 /// Frames composed ahead of the encoder (bounds memory to a few frames).
 const FRAMES_IN_FLIGHT: usize = 2;
 
-/// What the two ffmpeg runs of one video share.
+/// What the ffmpeg runs of one video (turn, audio, mux) share.
 #[derive(Debug, Clone, Copy)]
 pub struct Assembly<'a> {
     /// The ffmpeg program.
