@@ -55,10 +55,12 @@ impl Layer {
         }
     }
 
+    /// Width of the layer in pixels.
     pub fn width(&self) -> u32 {
         self.width
     }
 
+    /// Height of the layer in pixels.
     pub fn height(&self) -> u32 {
         self.height
     }

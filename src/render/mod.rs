@@ -125,12 +125,16 @@ impl Renderer {
         let open_graph = tokio::task::spawn_blocking(move || {
             social::open_graph_jpeg(&open_graph_scene, &open_graph_record)
         });
-        let (first_frame, open_graph) = tokio::join!(
+        // Both encoders run to their own end (rather than one cancelling the other), so every
+        // child is reaped before the error is returned.
+        let (first_frame, audio_encoded) = tokio::join!(
             assembly.encode_turn(Arc::clone(&self.video_scene), video_record),
-            open_graph
+            assembly.encode_audio(&job.audio, &audio),
         );
         let first_frame = first_frame?;
-        assembly.mux(&job.audio, &audio, video_out.path()).await?;
+        audio_encoded?;
+        let audio_source = assembly.audio_source(&job.audio, &audio);
+        assembly.mux(&audio_source, video_out.path()).await?;
 
         let size = self.config.video_size;
         let poster =
@@ -138,7 +142,7 @@ impl Renderer {
                 .await?;
         poster_out.write(&encoded(poster, &job.poster_out)?).await?;
         open_graph_out
-            .write(&encoded(open_graph?, &job.og_image_out)?)
+            .write(&encoded(open_graph.await?, &job.og_image_out)?)
             .await?;
         commit_all(vec![video_out, poster_out, open_graph_out]).await?;
         drop(temp);

@@ -16,6 +16,8 @@ pub const CLIP_NAME: &str = "turn.mp4";
 pub const TAIL_NAME: &str = "tail.mp4";
 /// Name of the concat list.
 pub const LIST_NAME: &str = "video.ffconcat";
+/// Name of the song encoded to AAC (when it is not AAC already).
+pub const AUDIO_NAME: &str = "audio.m4a";
 
 /// `ffprobe` on the song: format and streams as JSON.
 pub fn probe_args(song: &Path) -> Vec<OsString> {
@@ -42,7 +44,9 @@ pub struct Picture {
 /// One clip the loop encode writes: the first `frames` frames of the turn (all when `None`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClipOutput<'a> {
+    /// Where the clip is written.
     pub path: &'a Path,
+    /// How many frames of the turn it holds (`None`: all of them).
     pub frames: Option<u32>,
 }
 
@@ -110,19 +114,32 @@ pub enum AudioTreatment {
     Encode { bitrate: String },
 }
 
-/// The final mux: the repeated clip (stream copy) with the song, `+faststart`.
-pub fn mux_args(list: &Path, song: &Path, audio: &AudioTreatment, out: &Path) -> Vec<OsString> {
+/// The song's audio encoded once to AAC in an MP4 (runs beside the video encode).
+pub fn audio_encode_args(song: &Path, bitrate: &str, out: &Path) -> Vec<OsString> {
+    let mut args = common_args();
+    args.push("-nostdin".into());
+    args.extend(words(&["-protocol_whitelist", PROTOCOLS, "-i"]));
+    args.push(file_url(song));
+    args.extend(words(&["-map", "0:a:0", "-map_metadata", "-1"]));
+    args.extend(words(&["-c:a", "aac", "-b:a", bitrate]));
+    args.extend(words(&["-f", "mp4", "-y"]));
+    args.push(file_url(out));
+    args
+}
+
+/// The final mux, all stream copy: the repeated clip and the AAC audio (the song itself or
+/// its encoded copy), `+faststart`.
+pub fn mux_args(list: &Path, audio: &Path, out: &Path) -> Vec<OsString> {
     let mut args = common_args();
     args.push("-nostdin".into());
     args.extend(words(&["-protocol_whitelist", PROTOCOLS]));
     args.extend(words(&["-f", "concat", "-safe", "1", "-i"]));
     args.push(file_url(list));
     args.extend(words(&["-protocol_whitelist", PROTOCOLS, "-i"]));
-    args.push(file_url(song));
+    args.push(file_url(audio));
     args.extend(words(&["-map", "0:v:0", "-map", "1:a:0"]));
     args.extend(words(&["-map_metadata", "-1", "-map_chapters", "-1"]));
-    args.extend(words(&["-c:v", "copy"]));
-    args.extend(audio_args(audio));
+    args.extend(words(&["-c:v", "copy", "-c:a", "copy"]));
     args.extend(words(&["-movflags", "+faststart", "-f", "mp4", "-y"]));
     args.push(file_url(out));
     args
@@ -160,9 +177,7 @@ pub fn baseline_loop_filter_args(
         "-pix_fmt",
         "yuv420p",
     ]));
-    args.extend(audio_args(&AudioTreatment::Encode {
-        bitrate: bitrate.to_owned(),
-    }));
+    args.extend(words(&["-c:a", "aac", "-b:a", bitrate]));
     args.extend(words(&["-t", &format!("{:.6}", duration.as_secs_f64())]));
     args.extend(words(&["-movflags", "+faststart", "-f", "mp4", "-y"]));
     args.push(file_url(out));
@@ -199,7 +214,8 @@ const TO_YUV: &str = "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+ac
 
 /// H.264 High, yuv420p with BT.709 tags, one closed GOP per turn, no scene-cut keyframes,
 /// and no B-frames: decode order is display order, so repeated clips join with continuous
-/// timestamps (for a turning picture B-frames saved nothing in measurements).
+/// timestamps (for a turning picture B-frames saved nothing in measurements). A short
+/// lookahead keeps x264 near 120 MB instead of 180 MB, at no cost in size for this clip.
 fn h264_args(picture: Picture) -> Vec<OsString> {
     let gop = picture.frames_per_rotation.to_string();
     words(&[
@@ -222,7 +238,7 @@ fn h264_args(picture: Picture) -> Vec<OsString> {
         "-bf",
         "0",
         "-x264-params",
-        "open-gop=0",
+        "open-gop=0:rc-lookahead=10",
         "-colorspace",
         "bt709",
         "-color_primaries",
@@ -232,13 +248,6 @@ fn h264_args(picture: Picture) -> Vec<OsString> {
         "-color_range",
         "tv",
     ])
-}
-
-fn audio_args(audio: &AudioTreatment) -> Vec<OsString> {
-    match audio {
-        AudioTreatment::Copy => words(&["-c:a", "copy"]),
-        AudioTreatment::Encode { bitrate } => words(&["-c:a", "aac", "-b:a", bitrate]),
-    }
 }
 
 /// `file:` + path, so ffmpeg never reads a path as an option or another protocol.

@@ -13,7 +13,7 @@ const TO_YUV: &str = "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+ac
 
 const H264: &str = "-c:v libx264 -preset slow -crf 28 \
                     -profile:v high -pix_fmt yuv420p -g 45 -keyint_min 45 -sc_threshold 0 -bf 0 \
-                    -x264-params open-gop=0 -colorspace bt709 -color_primaries bt709 \
+                    -x264-params open-gop=0:rc-lookahead=10 -colorspace bt709 -color_primaries bt709 \
                     -color_trc bt709 -color_range tv";
 
 fn joined(args: &[OsString]) -> String {
@@ -57,11 +57,10 @@ fn the_loop_encode_forces_the_raw_input_and_writes_the_turn_and_the_tail() {
 }
 
 #[test]
-fn the_mux_copies_the_video_and_copies_aac() {
+fn the_mux_only_copies_streams() {
     let args = mux_args(
         Path::new("/tmp/r/video.ffconcat"),
         Path::new("/songs/a.m4a"),
-        &AudioTreatment::Copy,
         Path::new("/out/.a.mp4.tmp"),
     );
     assert_eq!(
@@ -74,16 +73,18 @@ fn the_mux_copies_the_video_and_copies_aac() {
 }
 
 #[test]
-fn the_mux_encodes_other_audio_once() {
-    let args = mux_args(
-        Path::new("/tmp/r/video.ffconcat"),
+fn other_audio_is_encoded_once_to_aac() {
+    let args = audio_encode_args(
         Path::new("/songs/a.mp3"),
-        &AudioTreatment::Encode {
-            bitrate: "192k".into(),
-        },
-        Path::new("/out/a.tmp"),
+        "192k",
+        Path::new("/tmp/r/audio.m4a"),
     );
-    assert!(joined(&args).contains(" -c:v copy -c:a aac -b:a 192k -movflags +faststart "));
+    assert_eq!(
+        joined(&args),
+        "-hide_banner -loglevel error -nostdin -protocol_whitelist file,pipe \
+         -i file:/songs/a.mp3 -map 0:a:0 -map_metadata -1 -c:a aac -b:a 192k \
+         -f mp4 -y file:/tmp/r/audio.m4a"
+    );
 }
 
 #[test]

@@ -52,6 +52,7 @@ pub struct ToolRun<'a> {
 /// Runs the tool to completion within the deadline, writing each received frame to its stdin
 /// when `frames` is given (stdin is closed after the last one, or null when `None`). Returns
 /// what the tool wrote to stdout.
+#[tracing::instrument(name = "tool", skip_all, fields(tool = run.tool))]
 pub async fn run_tool(
     run: ToolRun<'_>,
     frames: Option<mpsc::Receiver<Vec<u8>>>,
@@ -94,7 +95,12 @@ pub async fn run_tool(
     .await;
 
     match finished {
-        Ok((Ok(status), stdout, _)) if status.success() => Ok(stdout),
+        Ok((Ok(status), stdout, stderr_tail)) if status.success() => {
+            if !stderr_tail.is_empty() {
+                tracing::debug!(stderr = %stderr_tail, "{tool} succeeded with messages");
+            }
+            Ok(stdout)
+        }
         Ok((Ok(status), _, stderr_tail)) => Err(RenderError::ToolFailed {
             tool,
             status,

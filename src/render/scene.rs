@@ -67,10 +67,12 @@ impl Scene {
         }
     }
 
+    /// Width of the picture in pixels.
     pub fn width(&self) -> u32 {
         self.base.width()
     }
 
+    /// Height of the picture in pixels.
     pub fn height(&self) -> u32 {
         self.base.height()
     }

@@ -1,8 +1,9 @@
 //! The fast path to the MP4: the turn's frames are piped into one ffmpeg that encodes a
-//! closed-GOP clip of a whole turn (and of the partial turn that ends the song); the clips are
-//! then repeated by stream copy through the concat demuxer and muxed with the song.
+//! closed-GOP clip of a whole turn (and of the partial turn that ends the song) while another
+//! encodes the song to AAC if it is not already; the clips are then repeated by stream copy
+//! through the concat demuxer and muxed with the audio, copying both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -18,7 +19,7 @@ use super::tempdir::TempDir;
 /// Frames composed ahead of the encoder (bounds memory to a few frames).
 const FRAMES_IN_FLIGHT: usize = 2;
 
-/// What the two ffmpeg runs of one video share.
+/// What the ffmpeg runs of one video (turn, audio, mux) share.
 #[derive(Debug, Clone, Copy)]
 pub struct Assembly<'a> {
     /// The ffmpeg program.
@@ -73,13 +74,33 @@ impl Assembly<'_> {
         })
     }
 
-    /// Writes the concat list and muxes the repeated clips with the song into `out`.
-    pub async fn mux(
+    /// The AAC the video will carry: the song itself, or where `encode_audio` puts it.
+    pub fn audio_source(&self, song: &Path, audio: &AudioTreatment) -> PathBuf {
+        match audio {
+            AudioTreatment::Copy => song.to_path_buf(),
+            AudioTreatment::Encode { .. } => self.temp.join(plan::AUDIO_NAME),
+        }
+    }
+
+    /// Encodes the song to AAC once, unless it is AAC already.
+    pub async fn encode_audio(
         &self,
         song: &Path,
         audio: &AudioTreatment,
-        out: &Path,
     ) -> Result<(), RenderError> {
+        let AudioTreatment::Encode { bitrate } = audio else {
+            return Ok(());
+        };
+        let run = ToolRun {
+            tool: "ffmpeg",
+            program: self.ffmpeg,
+            args: plan::audio_encode_args(song, bitrate, &self.audio_source(song, audio)),
+        };
+        run_tool(run, None, self.deadline).await.map(drop)
+    }
+
+    /// Writes the concat list and muxes the repeated clips with the AAC audio into `out`.
+    pub async fn mux(&self, audio_source: &Path, out: &Path) -> Result<(), RenderError> {
         let list = self.temp.join(plan::LIST_NAME);
         tokio::fs::write(&list, plan::concat_list(self.repeats, self.picture))
             .await
@@ -87,7 +108,7 @@ impl Assembly<'_> {
         let run = ToolRun {
             tool: "ffmpeg",
             program: self.ffmpeg,
-            args: plan::mux_args(&list, song, audio, out),
+            args: plan::mux_args(&list, audio_source, out),
         };
         run_tool(run, None, self.deadline).await.map(drop)
     }
