@@ -153,8 +153,9 @@ pub struct ProviderConfig {
     /// Minutes between balance refreshes (also refreshed on a 402).
     #[arg(long, env = "CREDITS_REFRESH_MINUTES", default_value_t = 10.0)]
     pub credits_refresh_minutes: f64,
-    /// Audio format requested from the provider: mp3 or m4a.
-    #[arg(long, env = "SONAUTO_OUTPUT_FORMAT", default_value = "mp3", value_parser = ["mp3", "m4a"])]
+    /// Audio format requested from the provider: m4a (AAC, copied into the video without
+    /// re-encoding) or mp3 (the spec's choice; re-encoded to AAC at render time).
+    #[arg(long, env = "SONAUTO_OUTPUT_FORMAT", default_value = "m4a", value_parser = ["mp3", "m4a"])]
     pub output_format: String,
     /// Song download hosts, `host` or `host:port` (a listed port also allows plain http).
     #[arg(

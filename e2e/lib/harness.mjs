@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The server's origin, e.g. http://127.0.0.1:41234 (set by scripts/e2e). */
 export const BASE_URL = (process.env.SERENADE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 /** True when the real pipeline (workers + fake provider + renderer) runs behind the server. */
-export const PIPELINE = process.env.SERENADE_E2E_PIPELINE === '1';
+export const PIPELINE = process.env.SERENADE_E2E_PIPELINE !== '0';
 /** True when the server was started with a provider that fails every song. */
 export const FAIL_MODE = process.env.SERENADE_E2E_FAIL === '1';
 
