@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 use crate::pipeline::Wakers;
 use crate::pipeline::progress::ProgressBoard;
 use crate::provider::client::SonautoClient;
-use crate::provider::download::{AllowedHost, AllowedHosts, DownloadPolicy, MediaDownloader};
+use crate::provider::download::{AllowedHost, MediaDownloader};
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
 use crate::storage::Storage;
@@ -263,24 +263,16 @@ fn media_downloader(
     config: &Config,
     demo: Option<&FakeSonauto>,
 ) -> anyhow::Result<MediaDownloader> {
-    let AllowedHosts(mut allowed_hosts) = config
-        .provider
-        .media_allowed_hosts
-        .parse()
-        .context("MEDIA_ALLOWED_HOSTS")?;
+    let mut policy = config.media.policy();
     if let Some(fake) = demo {
         let host: AllowedHost = fake
-            .base_url()
-            .trim_start_matches("http://")
+            .addr()
+            .to_string()
             .parse()
             .context("the demo provider's address")?;
-        allowed_hosts.push(host);
+        policy.allowed_hosts.push(host);
     }
-    Ok(MediaDownloader::new(DownloadPolicy {
-        allowed_hosts,
-        max_bytes: config.provider.media_max_bytes,
-        timeout: Duration::from_secs(config.provider.download_timeout_seconds),
-    }))
+    Ok(MediaDownloader::new(policy))
 }
 
 /// Periodic housekeeping of the HTTP role's own tables.

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::http::client_ip::TrustedProxies;
 use crate::http::web::config::SiteConfig;
+use crate::provider::download::DownloadConfig;
 use crate::provider::fake::FakeSonautoConfig;
 use crate::render::RenderConfig;
 
@@ -26,6 +27,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[command(flatten)]
     pub provider: ProviderConfig,
+    #[command(flatten)]
+    pub media: DownloadConfig,
     #[command(flatten)]
     pub pipeline: PipelineConfig,
     #[command(flatten, next_help_heading = "Video rendering")]
@@ -157,19 +160,6 @@ pub struct ProviderConfig {
     /// re-encoding) or mp3 (the spec's choice; re-encoded to AAC at render time).
     #[arg(long, env = "SONAUTO_OUTPUT_FORMAT", default_value = "m4a", value_parser = ["mp3", "m4a"])]
     pub output_format: String,
-    /// Song download hosts, `host` or `host:port` (a listed port also allows plain http).
-    #[arg(
-        long,
-        env = "MEDIA_ALLOWED_HOSTS",
-        default_value = "cdn.sonauto.ai,cdn.treblo.com"
-    )]
-    pub media_allowed_hosts: String,
-    /// Largest song download accepted, in bytes.
-    #[arg(long, env = "MEDIA_MAX_BYTES", default_value_t = 25 * 1024 * 1024)]
-    pub media_max_bytes: u64,
-    /// Time cap of one song download.
-    #[arg(long, env = "DOWNLOAD_TIMEOUT_SECONDS", default_value_t = 120)]
-    pub download_timeout_seconds: u64,
 }
 
 /// The background workers.
@@ -439,12 +429,12 @@ impl Config {
             ("SONAUTO_OUTPUT_FORMAT", self.provider.output_format.clone()),
             (
                 "MEDIA_ALLOWED_HOSTS",
-                self.provider.media_allowed_hosts.clone(),
+                self.media.media_allowed_hosts.to_string(),
             ),
-            ("MEDIA_MAX_BYTES", self.provider.media_max_bytes.to_string()),
+            ("MEDIA_MAX_BYTES", self.media.media_max_bytes.to_string()),
             (
-                "DOWNLOAD_TIMEOUT_SECONDS",
-                self.provider.download_timeout_seconds.to_string(),
+                "MEDIA_DOWNLOAD_TIMEOUT_SECONDS",
+                self.media.media_download_timeout_seconds.to_string(),
             ),
             (
                 "PROVIDER_WORKERS",

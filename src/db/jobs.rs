@@ -401,3 +401,14 @@ impl Db {
             .collect())
     }
 }
+
+impl Db {
+    /// `(kind, state, count)` over every job, for metrics.
+    pub async fn job_counts(&self) -> Result<Vec<(String, String, i64)>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as("select kind, state, count(*) from jobs group by kind, state")
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+}

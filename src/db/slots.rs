@@ -92,20 +92,6 @@ impl Db {
 }
 
 impl Db {
-    /// Frees the slot `session_id` holds, if any (the provider refused or never got the POST).
-    pub async fn release_provider_slot(&self, session_id: &str) -> Result<(), DbError> {
-        on_pool!(self, |pool, dialect| {
-            sqlx::query(RELEASE_SLOT.pick(dialect))
-                .bind(session_id)
-                .execute(pool)
-                .await
-                .map(|done| done.rows_affected())
-        })?;
-        Ok(())
-    }
-}
-
-impl Db {
     /// The provider answered a POST with a refusal: nothing was accepted, so free the slot and
     /// forget that a send started (the next attempt need not look for a lost generation).
     pub async fn send_refused(&self, session_id: &str) -> Result<(), DbError> {

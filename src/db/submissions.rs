@@ -279,3 +279,16 @@ impl Db {
         })?)
     }
 }
+
+impl Db {
+    /// When the oldest still-pending submission was created.
+    pub async fn oldest_pending_created_at(&self) -> Result<Option<i64>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "select min(created_at) from submissions where entry_status = 'pending'",
+            )
+            .fetch_one(pool)
+            .await
+        })?)
+    }
+}

@@ -21,6 +21,7 @@ use serenade::config::{
 };
 use serenade::db::Db;
 use serenade::http::web::config::SiteConfig;
+use serenade::provider::download::DownloadConfig;
 use serenade::provider::fake::FakeSonautoConfig;
 use serenade::render::RenderConfig;
 use tempfile::TempDir;
@@ -74,10 +75,8 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             song_credit_cost: 100,
             credits_refresh_minutes: 10.0,
             output_format: "mp3".into(),
-            media_allowed_hosts: "cdn.sonauto.ai,cdn.treblo.com".into(),
-            media_max_bytes: 25 * 1024 * 1024,
-            download_timeout_seconds: 30,
         },
+        media: DownloadConfig::default(),
         pipeline: PipelineConfig {
             provider_workers: 8,
             job_lease_seconds: 4,

@@ -27,14 +27,20 @@ impl Cluster {
             song_seconds: 6,
             ..FakeSonautoConfig::default()
         };
-        let fake = serenade::provider::fake::start(fake_config, listener).await.unwrap();
-        let (api_url, key, host) = (fake.api_url(), fake.api_key().to_owned(), fake.addr().to_string());
+        let fake = serenade::provider::fake::start(fake_config, listener)
+            .await
+            .unwrap();
+        let (api_url, key, host) = (
+            fake.api_url(),
+            fake.api_key().to_owned(),
+            fake.addr().to_string(),
+        );
         let app = TestApp::builder()
             .backend(backend)
             .configure(move |c| {
                 c.provider.sonauto_api_key = Some(SecretString::from(key));
                 c.provider.external_api_url = api_url;
-                c.provider.media_allowed_hosts = host;
+                c.media.media_allowed_hosts = host.parse().unwrap();
             })
             .spawn()
             .await;
@@ -53,7 +59,8 @@ impl Cluster {
     /// Starts one more `serenade worker`; `failpoint` arms `SERENADE_FAILPOINT`.
     pub fn spawn_worker(&mut self, failpoint: Option<&str>) -> usize {
         let config = &self.app.app.config;
-        let log = std::fs::File::create(self.app.dir.join(format!("worker-{}.log", self.started))).unwrap();
+        let log = std::fs::File::create(self.app.dir.join(format!("worker-{}.log", self.started)))
+            .unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_serenade"));
         command
             .arg("worker")
@@ -113,7 +120,9 @@ impl Cluster {
         let mut leftovers = Vec::new();
         for dir in [config.img_dir(), config.audio_dir(), config.video_dir()] {
             leftovers.extend(list(&dir).into_iter().filter(|path| {
-                path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with('.'))
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with('.'))
             }));
         }
         leftovers.extend(list(&self.render_temp()));
@@ -151,6 +160,11 @@ impl Cluster {
 
 fn list(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(Result::ok).map(|entry| entry.path()).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -24,28 +24,43 @@ async fn a_killed_step_is_rescued_and_finishes_once(backend: Backend) {
         let id = submit(&cluster.app).await;
         let victim = cluster.spawn_worker(Some(failpoint));
         cluster
-            .wait_until(Duration::from_secs(60), &format!("{kind} running ({failpoint})"), || {
-                running_job(&cluster.app, &id, kind)
-            })
+            .wait_until(
+                Duration::from_secs(60),
+                &format!("{kind} running ({failpoint})"),
+                || running_job(&cluster.app, &id, kind),
+            )
             .await;
 
         cluster.kill_worker(victim);
         let rescuer = cluster.spawn_worker(None);
         cluster
-            .wait_until(Duration::from_secs(90), &format!("{id} to finish after killing {failpoint}"), || async {
-                status_of(&cluster.app, &id).await == "success"
-            })
+            .wait_until(
+                Duration::from_secs(90),
+                &format!("{id} to finish after killing {failpoint}"),
+                || async { status_of(&cluster.app, &id).await == "success" },
+            )
             .await;
 
         let attempts = job_attempts(&cluster.app, &id, kind).await;
         assert_eq!(attempts.len(), 1, "{failpoint}: one {kind} job");
-        assert!(attempts[0] >= 2, "{failpoint}: the killed attempt was not counted");
+        assert!(
+            attempts[0] >= 2,
+            "{failpoint}: the killed attempt was not counted"
+        );
         cluster.kill_worker(rescuer);
     }
     let stats = cluster.fake.control().stats();
-    assert_eq!(stats.accepted, KILL_POINTS.len() as u64, "a generation was billed twice: {stats:?}");
+    assert_eq!(
+        stats.accepted,
+        KILL_POINTS.len() as u64,
+        "a generation was billed twice: {stats:?}"
+    );
     assert_eq!(cluster.video_files().len(), KILL_POINTS.len());
-    assert!(cluster.leftover_temp_files().is_empty(), "{:?}", cluster.leftover_temp_files());
+    assert!(
+        cluster.leftover_temp_files().is_empty(),
+        "{:?}",
+        cluster.leftover_temp_files()
+    );
     assert_eq!(cluster.app.db().provider_slots_in_use().await.unwrap(), 0);
     cluster.stop().await;
 }
@@ -62,7 +77,10 @@ async fn a_killed_step_is_rescued_and_finishes_once_on_postgres() {
 
 /// Submissions in the load test (`SERENADE_CRASH_SUBMISSIONS` overrides the 200).
 fn load_size() -> usize {
-    std::env::var("SERENADE_CRASH_SUBMISSIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
+    std::env::var("SERENADE_CRASH_SUBMISSIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200)
 }
 
 async fn four_workers_under_random_kills_finish_everything_within_the_limit(backend: Backend) {
@@ -70,21 +88,28 @@ async fn four_workers_under_random_kills_finish_everything_within_the_limit(back
     for _ in 0..4 {
         cluster.spawn_worker(None);
     }
-    let submissions = futures_util::future::join_all((0..load_size()).map(|_| submit(&cluster.app))).await;
+    let submissions =
+        futures_util::future::join_all((0..load_size()).map(|_| submit(&cluster.app))).await;
 
     let started = std::time::Instant::now();
     let mut kills = 0;
     loop {
         let mut unfinished = 0;
         for id in &submissions {
-            if !matches!(status_of(&cluster.app, id).await.as_str(), "success" | "fail") {
+            if !matches!(
+                status_of(&cluster.app, id).await.as_str(),
+                "success" | "fail"
+            ) {
                 unfinished += 1;
             }
         }
         if unfinished == 0 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "{unfinished} submissions never finished");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "{unfinished} submissions never finished"
+        );
         let victim = rand::rng().random_range(0..cluster.worker_count());
         cluster.restart_worker(victim);
         kills += 1;
@@ -92,7 +117,11 @@ async fn four_workers_under_random_kills_finish_everything_within_the_limit(back
     }
 
     let stats = cluster.fake.control().stats();
-    assert!(stats.max_in_flight <= 10, "the provider saw {} generations at once", stats.max_in_flight);
+    assert!(
+        stats.max_in_flight <= 10,
+        "the provider saw {} generations at once",
+        stats.max_in_flight
+    );
     assert!(kills >= 5, "only {kills} kills");
     let mut succeeded = 0;
     let mut reasons = std::collections::BTreeMap::<String, usize>::new();
@@ -100,11 +129,17 @@ async fn four_workers_under_random_kills_finish_everything_within_the_limit(back
         if status_of(&cluster.app, id).await == "success" {
             succeeded += 1;
         } else {
-            *reasons.entry(failure_reason(&cluster.app, id).await).or_default() += 1;
+            *reasons
+                .entry(failure_reason(&cluster.app, id).await)
+                .or_default() += 1;
         }
     }
     eprintln!("failures by reason: {reasons:?}");
-    eprintln!("{succeeded}/{} succeeded under {kills} kills; provider max in flight {}", submissions.len(), stats.max_in_flight);
+    eprintln!(
+        "{succeeded}/{} succeeded under {kills} kills; provider max in flight {}",
+        submissions.len(),
+        stats.max_in_flight
+    );
     assert_eq!(cluster.video_files().len(), succeeded);
     cluster
         .wait_until(Duration::from_secs(30), "slots to be free", || async {

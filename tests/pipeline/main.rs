@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cleanup;
 mod flow;
 mod helpers;
 mod restart;

@@ -15,8 +15,9 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::now_ms;
+use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult};
-use crate::metrics::StatusLabels;
+use crate::metrics::{JobStateLabels, StatusLabels};
 use crate::worker::LIVENESS_WINDOW;
 
 /// Proof that the request carried the admin credentials.
@@ -56,13 +57,22 @@ impl FromRequestParts<AppState> for AdminAuth {
     }
 }
 
-/// The spec's queue snapshot.
+/// The spec's queue snapshot, plus the provider budget.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueStatus {
     pub pending_submissions: i64,
     pub processing_submissions: i64,
     pub succeeded_submissions: i64,
     pub failed_submissions: i64,
+    /// Pipeline jobs running now, across every worker.
+    pub active_tasks: i64,
+    /// Provider generations in flight (slots held) and the limit.
+    pub provider_slots_in_use: i64,
+    pub max_concurrent_requests: u32,
+    /// `num_credits + num_credits_payg` at the last refresh (null before the first).
+    pub sonauto_credits: Option<i64>,
+    /// RFC 3339 UTC time of that refresh.
+    pub last_credits_check: Option<String>,
     /// Worker processes with a recent heartbeat.
     pub live_workers: i64,
 }
@@ -84,11 +94,25 @@ pub async fn queue_status(
 ) -> ApiResult<Json<QueueStatus>> {
     let counts = app.db.submission_status_counts().await?;
     let since = now_ms() - i64::try_from(LIVENESS_WINDOW.as_millis()).unwrap_or(i64::MAX);
+    let credits = app.db.credits().await?;
+    let active_tasks = app
+        .db
+        .job_counts()
+        .await?
+        .iter()
+        .filter(|(_, state, _)| state == "running")
+        .map(|(_, _, count)| count)
+        .sum();
     Ok(Json(QueueStatus {
         pending_submissions: counts.pending,
         processing_submissions: counts.processing,
         succeeded_submissions: counts.success,
         failed_submissions: counts.fail,
+        active_tasks,
+        provider_slots_in_use: app.db.provider_slots_in_use().await?,
+        max_concurrent_requests: app.config.provider.max_concurrent_requests,
+        sonauto_credits: credits.map(|balance| balance.usable()),
+        last_credits_check: credits.map(|balance| rfc3339_from_ms(balance.checked_at)),
         live_workers: app.db.live_workers(since).await?,
     }))
 }
@@ -115,6 +139,22 @@ pub async fn metrics(State(app): State<AppState>, _auth: AdminAuth) -> ApiResult
                 status: status.into(),
             })
             .set(count);
+    }
+    for (kind, state, count) in app.db.job_counts().await? {
+        app.metrics
+            .jobs_by_state
+            .get_or_create(&JobStateLabels { kind, state })
+            .set(count);
+    }
+    let oldest = app.db.oldest_pending_created_at().await?;
+    app.metrics
+        .oldest_pending_seconds
+        .set(oldest.map_or(0, |created| (now_ms() - created).max(0) / 1000));
+    app.metrics
+        .provider_slots_in_use
+        .set(app.db.provider_slots_in_use().await?);
+    if let Some(balance) = app.db.credits().await? {
+        app.metrics.provider_credits.set(balance.usable());
     }
     let mut response = app.metrics.render().into_response();
     response.headers_mut().insert(

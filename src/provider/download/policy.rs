@@ -126,6 +126,17 @@ pub struct DownloadConfig {
     pub media_download_timeout_seconds: u64,
 }
 
+impl Default for DownloadConfig {
+    /// The same defaults as the command line.
+    fn default() -> Self {
+        Self {
+            media_allowed_hosts: AllowedHosts::default(),
+            media_max_bytes: DEFAULT_MAX_BYTES,
+            media_download_timeout_seconds: 60,
+        }
+    }
+}
+
 impl DownloadConfig {
     /// The policy these settings describe.
     pub fn policy(&self) -> DownloadPolicy {
