@@ -31,7 +31,7 @@ pub enum SendStart {
     /// A slot is held; POST now. `earlier_attempt_at` is set when a previous attempt may
     /// already have reached the provider.
     Ready {
-        row: PipelineRow,
+        row: Box<PipelineRow>,
         earlier_attempt_at: Option<i64>,
     },
     /// The task id is already stored (a crash after tx2's commit).
@@ -218,7 +218,7 @@ impl Db {
                 .await?;
             let earlier_attempt_at = row.send_started_at;
             SendStart::Ready {
-                row,
+                row: Box::new(row),
                 earlier_attempt_at,
             }
         }))
