@@ -121,7 +121,7 @@ test('a field error from the server is shown on its field', { skip }, async () =
   await page.locator('#owner_name-error').waitFor({ state: 'visible' });
   assert.match(await page.locator('#owner_name-error').innerText(), /only letters/);
   assert.equal(await page.locator('#owner_name').getAttribute('aria-invalid'), 'true');
-  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('error-summary')), true);
+  await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'), null, { timeout: 2000 });
   await page.unroute('**/api/submissions');
 });
 
