@@ -81,18 +81,20 @@ async fn run_fake_sonauto(
     config: crate::provider::fake::FakeSonautoConfig,
     bind: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
+    let stopped = shutdown_signal()?;
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
     let fake = crate::provider::fake::start(config, listener).await?;
     tracing::info!(api = %fake.api_url(), "fake Sonauto listening on {}", fake.base_url());
-    shutdown_signal().await;
+    stopped.await;
     tracing::info!("shutting down");
     fake.stop().await;
     Ok(())
 }
 
 async fn run_roles(mut config: Config, roles: Roles) -> anyhow::Result<()> {
+    let stopped = shutdown_signal()?;
     let bind = config.http.bind;
     let listener = if roles.http {
         let listener = TcpListener::bind(bind)
@@ -116,7 +118,7 @@ async fn run_roles(mut config: Config, roles: Roles) -> anyhow::Result<()> {
     } else {
         tracing::info!(database = app.db.backend_name(), "serenade worker running");
     }
-    shutdown_signal().await;
+    stopped.await;
     tracing::info!("shutting down");
     running.stop().await;
     Ok(())
