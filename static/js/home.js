@@ -273,11 +273,18 @@
         this.errors[field] = this.check(field, this.values());
       },
 
+      /** Moves focus to the error summary once it is displayed (focusing a hidden element
+          does nothing, and under load the summary can appear a frame after Alpine's tick). */
       showErrorSummary: function () {
         var summary = this.$refs.summary;
-        this.$nextTick(function () {
-          summary.focus();
-        });
+        var frames = 0;
+        var focusWhenShown = function () {
+          if (summary.offsetParent !== null) summary.focus();
+          if (document.activeElement !== summary && frames++ < 60) {
+            window.requestAnimationFrame(focusWhenShown);
+          }
+        };
+        this.$nextTick(focusWhenShown);
       },
 
       focusField: function (event) {
