@@ -104,20 +104,31 @@ impl QueueSnapshot {
     }
 }
 
-/// The shared, briefly cached queue snapshot.
+/// The shared, briefly cached queue snapshot. Reads take a plain mutex just long enough to
+/// clone an `Arc`; only a refresh (at most one at a time) waits on the database.
 #[derive(Debug, Default)]
 pub struct ProgressBoard {
-    cached: Mutex<Option<(Instant, Arc<QueueSnapshot>)>>,
+    cached: std::sync::Mutex<Option<(Instant, Arc<QueueSnapshot>)>>,
+    refreshing: Mutex<()>,
 }
 
 impl ProgressBoard {
+    fn fresh(&self) -> Option<Arc<QueueSnapshot>> {
+        let cached = self.cached.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cached
+            .as_ref()
+            .filter(|(taken, _)| taken.elapsed() < SNAPSHOT_TTL)
+            .map(|(_, snapshot)| snapshot.clone())
+    }
+
     /// The current snapshot, refreshed when older than two seconds.
     pub async fn snapshot(&self, db: &Db, slots: u32) -> Result<Arc<QueueSnapshot>, DbError> {
-        let mut cached = self.cached.lock().await;
-        if let Some((taken, snapshot)) = cached.as_ref()
-            && taken.elapsed() < SNAPSHOT_TTL
-        {
-            return Ok(snapshot.clone());
+        if let Some(snapshot) = self.fresh() {
+            return Ok(snapshot);
+        }
+        let _refresh = self.refreshing.lock().await;
+        if let Some(snapshot) = self.fresh() {
+            return Ok(snapshot);
         }
         let durations = db.recent_durations().await?;
         let snapshot = Arc::new(QueueSnapshot {
@@ -126,6 +137,7 @@ impl ProgressBoard {
             finishing_ms: durations.finishing_ms.unwrap_or(DEFAULT_FINISHING_MS),
             slots,
         });
+        let mut cached = self.cached.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *cached = Some((Instant::now(), snapshot.clone()));
         Ok(snapshot)
     }
