@@ -114,7 +114,10 @@ pub struct ProgressBoard {
 
 impl ProgressBoard {
     fn fresh(&self) -> Option<Arc<QueueSnapshot>> {
-        let cached = self.cached.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let cached = self
+            .cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         cached
             .as_ref()
             .filter(|(taken, _)| taken.elapsed() < SNAPSHOT_TTL)
@@ -137,7 +140,10 @@ impl ProgressBoard {
             finishing_ms: durations.finishing_ms.unwrap_or(DEFAULT_FINISHING_MS),
             slots,
         });
-        let mut cached = self.cached.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cached = self
+            .cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *cached = Some((Instant::now(), snapshot.clone()));
         Ok(snapshot)
     }
