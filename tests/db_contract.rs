@@ -16,13 +16,12 @@ use serenade::domain::sliding_window::SlidingWindow;
 
 const HOUR: i64 = 3_600_000;
 
-fn new_submission(cookie: &str, is_new: bool, at: i64) -> NewSubmission {
+fn new_submission(cookie: &str, at: i64) -> NewSubmission {
     let session_id = SessionId::generate().to_string();
     NewSubmission {
         photo_path: format!("/storage/uploads/{session_id}.jpg"),
         session_id,
         cookie_id: cookie.to_owned(),
-        cookie_is_new: is_new,
         owner_name: "Matt".into(),
         pet_name: "Toby".into(),
         pet_type: "Dog".into(),
@@ -49,18 +48,18 @@ async fn story(db: Db) {
 
     // Submissions and the cookie quota.
     let cookie = CookieId::generate();
-    let first = new_submission(cookie.as_str(), true, 1_000);
+    let first = new_submission(cookie.as_str(), 1_000);
     assert_eq!(
         db.insert_submission(&first, 2, 3).await.unwrap(),
         InsertOutcome::Accepted
     );
     assert_eq!(db.cookie_quota_used(cookie.as_str()).await.unwrap(), 1);
-    let second = new_submission(cookie.as_str(), false, 2_000);
+    let second = new_submission(cookie.as_str(), 2_000);
     assert_eq!(
         db.insert_submission(&second, 2, 3).await.unwrap(),
         InsertOutcome::Accepted
     );
-    let third = new_submission(cookie.as_str(), false, 3_000);
+    let third = new_submission(cookie.as_str(), 3_000);
     assert_eq!(
         db.insert_submission(&third, 2, 3).await.unwrap(),
         InsertOutcome::QuotaExceeded { used: 2 }
@@ -169,7 +168,7 @@ async fn concurrent_quota(db: Db) {
     let cookie = CookieId::generate();
     let inserts = (0..12).map(|i| {
         let db = db.clone();
-        let new = new_submission(cookie.as_str(), i == 0, i);
+        let new = new_submission(cookie.as_str(), i);
         async move { db.insert_submission(&new, 5, 3).await.unwrap() }
     });
     let outcomes = futures_util::future::join_all(inserts).await;

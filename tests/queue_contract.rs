@@ -35,7 +35,6 @@ async fn submission(db: &Db) -> String {
         photo_path: format!("/storage/uploads/{session_id}.jpg"),
         session_id: session_id.clone(),
         cookie_id: CookieId::generate().as_str().to_owned(),
-        cookie_is_new: true,
         owner_name: "Matt".into(),
         pet_name: "Toby".into(),
         pet_type: "Dog".into(),

@@ -10,7 +10,6 @@ use super::{Db, DbError, in_write_tx, on_pool};
 pub struct NewSubmission {
     pub session_id: String,
     pub cookie_id: String,
-    pub cookie_is_new: bool,
     pub owner_name: String,
     pub pet_name: String,
     pub pet_type: String,

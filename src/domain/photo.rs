@@ -148,11 +148,6 @@ fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
 }
 
 impl InspectedPhoto {
-    /// Width and height as the file's header claims them (before orientation).
-    pub fn claimed_dimensions(&self) -> (u32, u32) {
-        (self.width, self.height)
-    }
-
     /// Decodes under limits, applies EXIF orientation, centre-crops to a square, scales to
     /// 600×600 and encodes a JPEG at quality 90. CPU-bound: call from a blocking thread.
     pub fn normalise(&self) -> Result<Vec<u8>, PhotoError> {

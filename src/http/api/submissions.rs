@@ -125,7 +125,6 @@ async fn accept(
     let new = NewSubmission {
         session_id: session_id.to_string(),
         cookie_id: cookie_id.as_str().to_owned(),
-        cookie_is_new,
         owner_name: form.owner_name.into_inner(),
         pet_name: form.pet_name.into_inner(),
         pet_type: form.pet_type.to_owned(),
