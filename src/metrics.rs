@@ -98,6 +98,10 @@ pub struct Metrics {
     pub oldest_pending_seconds: Gauge,
     pub provider_slots_in_use: Gauge,
     pub provider_credits: Gauge,
+    /// 1 while dispatch is paused by an account-level refusal.
+    pub provider_paused: Gauge,
+    /// POSTs sent again after an unanswered one (each may have billed twice).
+    pub provider_possible_duplicates: Gauge,
 }
 
 impl Metrics {
@@ -196,8 +200,22 @@ impl Metrics {
             "Usable provider credits at the last refresh",
             provider_credits.clone(),
         );
+        let provider_paused = Gauge::default();
+        registry.register(
+            "provider_dispatch_paused",
+            "1 while the provider refuses our account (401/403) and dispatch waits for a probe",
+            provider_paused.clone(),
+        );
+        let provider_possible_duplicates = Gauge::default();
+        registry.register(
+            "provider_possible_duplicate_posts",
+            "Generation POSTs sent again after an unanswered one (each may have billed twice)",
+            provider_possible_duplicates.clone(),
+        );
         Self {
             registry,
+            provider_paused,
+            provider_possible_duplicates,
             step_duration,
             provider_latency,
             provider_errors,

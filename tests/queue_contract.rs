@@ -14,7 +14,7 @@ use secrecy::SecretString;
 use serenade::config::DatabaseConfig;
 use serenade::db::Db;
 use serenade::db::jobs::{JobKind, Lane, NewJob};
-use serenade::db::pipeline::SendStart;
+use serenade::db::send::SendStart;
 use serenade::db::submissions::NewSubmission;
 use serenade::domain::ids::{CookieId, SessionId};
 

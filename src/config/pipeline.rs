@@ -36,6 +36,10 @@ pub struct ProviderConfig {
     /// Seconds between polls once the webhook timeout has passed.
     #[arg(long, env = "RECONCILE_POLL_SECONDS", default_value_t = 20)]
     pub reconcile_poll_seconds: u64,
+    /// Seconds to wait for a callback naming the generation of an unanswered POST before
+    /// sending it again (which may bill twice; each resend is counted).
+    #[arg(long, env = "ADOPTION_WINDOW_SECONDS", default_value_t = 120)]
+    pub adoption_window_seconds: u64,
     /// Timeout of each provider API request.
     #[arg(long, env = "API_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub api_request_timeout_seconds: u64,
@@ -91,6 +95,10 @@ impl ProviderConfig {
 
     pub fn credits_refresh(&self) -> Duration {
         Self::minutes(self.credits_refresh_minutes)
+    }
+
+    pub fn adoption_window(&self) -> Duration {
+        Duration::from_secs(self.adoption_window_seconds)
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -72,6 +72,10 @@ impl Config {
                 self.provider.reconcile_poll_seconds.to_string(),
             ),
             (
+                "ADOPTION_WINDOW_SECONDS",
+                self.provider.adoption_window_seconds.to_string(),
+            ),
+            (
                 "API_REQUEST_TIMEOUT_SECONDS",
                 self.provider.api_request_timeout_seconds.to_string(),
             ),

@@ -155,6 +155,10 @@ pub struct JobErrorEntry {
 /// Most error entries kept per job.
 const MAX_ERROR_ENTRIES: usize = 20;
 
+/// The longest a job is ever put back for: keeps `now + delay` far from overflow (SQLite
+/// would silently store an overflowed sum as REAL and never run the job again).
+pub const MAX_REQUEUE_DELAY_MS: i64 = 24 * 3600 * 1000;
+
 impl ClaimedJob {
     /// The error history with one more entry, as JSON.
     pub fn errors_with(&self, message: &str) -> String {
@@ -167,6 +171,18 @@ impl ClaimedJob {
         });
         let skip = entries.len().saturating_sub(MAX_ERROR_ENTRIES);
         serde_json::to_string(&entries[skip..]).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Transient faults recorded in a row on this attempt (they refund the attempt, so they
+    /// share its number): how far the next backoff has grown.
+    pub fn transient_streak(&self) -> u32 {
+        let entries: Vec<JobErrorEntry> = serde_json::from_str(&self.errors).unwrap_or_default();
+        let streak = entries
+            .iter()
+            .rev()
+            .take_while(|entry| entry.attempt == self.attempt)
+            .count();
+        u32::try_from(streak).unwrap_or(u32::MAX)
     }
 
     /// True when this is the last attempt the job is allowed.
@@ -200,7 +216,10 @@ macro_rules! insert_job {
             .bind(job.kind.as_str())
             .bind(job.kind.lane().as_str())
             .bind(job.submission_id.as_deref())
-            .bind(job.delay_ms)
+            .bind(
+                job.delay_ms
+                    .clamp(0, $crate::db::jobs::MAX_REQUEUE_DELAY_MS),
+            )
             .bind(job.max_attempts)
             .bind(job.unique_key.as_deref())
             .bind(job.periodic_key.as_deref())
@@ -357,6 +376,18 @@ impl Db {
         self.requeue(job, delay_ms, &job.errors, 1).await
     }
 
+    /// Puts the job back after a transient fault, recording `error` but refunding the
+    /// attempt. `false` when the lease was lost.
+    pub async fn backoff_job(
+        &self,
+        job: &ClaimedJob,
+        delay_ms: i64,
+        error: &str,
+    ) -> Result<bool, DbError> {
+        self.requeue(job, delay_ms, &job.errors_with(error), 1)
+            .await
+    }
+
     async fn requeue(
         &self,
         job: &ClaimedJob,
@@ -368,7 +399,7 @@ impl Db {
             sqlx::query(RETRY.pick(dialect))
                 .bind(&job.id)
                 .bind(&job.claim_token)
-                .bind(delay_ms)
+                .bind(delay_ms.clamp(0, MAX_REQUEUE_DELAY_MS))
                 .bind(errors)
                 .bind(refund)
                 .execute(pool)

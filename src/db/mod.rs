@@ -17,8 +17,10 @@ use crate::config::DatabaseConfig;
 pub mod credits;
 pub mod events;
 pub mod jobs;
+pub mod pause;
 pub mod pipeline;
 pub mod rate_limits;
+pub mod send;
 pub mod slots;
 pub mod submissions;
 pub mod workers;
@@ -57,6 +59,17 @@ impl DbError {
     /// True when the database is unreachable or saturated rather than the query being wrong.
     pub fn is_unavailable(&self) -> bool {
         match self {
+            Self::Query(sqlx::Error::Database(error)) => error.code().is_some_and(|code| {
+                // PostgreSQL's five-character SQLSTATEs: connection exceptions (08…),
+                // operator intervention such as a restart (57…), too many connections
+                // (53300). SQLite's numeric (extended) codes: busy (5) or locked (6).
+                if code.len() == 5 {
+                    code.starts_with("08") || code.starts_with("57") || code == "53300"
+                } else {
+                    code.parse::<i32>()
+                        .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+                }
+            }),
             Self::Query(error) => matches!(
                 error,
                 sqlx::Error::PoolTimedOut

@@ -4,7 +4,10 @@
 //! back (the functions then return `false`).
 
 use super::jobs::{ClaimedJob, NewJob, finish_job, insert_job};
-use super::slots::{RELEASE_SLOT, TAKE_FREE_SLOT_POSTGRES, TAKE_FREE_SLOT_SQLITE, TAKE_OWN_SLOT};
+use super::slots::{
+    RELEASE_SLOT, RELEASE_SLOT_UNLESS_GENERATING, TAKE_FREE_SLOT_POSTGRES, TAKE_FREE_SLOT_SQLITE,
+    TAKE_OWN_SLOT,
+};
 use super::{Db, DbError, Dialect, DualSql, dual_sql, in_write_tx, on_pool};
 
 /// The submission columns the steps read.
@@ -23,24 +26,7 @@ pub struct PipelineRow {
     pub send_started_at: Option<i64>,
     pub llm_full_response: Option<String>,
     pub generated_song_path: Option<String>,
-}
-
-/// How a `send` attempt may proceed.
-#[derive(Debug)]
-pub enum SendStart {
-    /// A slot is held; POST now. `earlier_attempt_at` is set when a previous attempt may
-    /// already have reached the provider.
-    Ready {
-        row: Box<PipelineRow>,
-        earlier_attempt_at: Option<i64>,
-    },
-    /// The task id is already stored (a crash after tx2's commit).
-    AlreadySent,
-    /// Every slot is busy.
-    NoSlot,
-    /// The submission is no longer waiting to be sent.
-    NotPending,
-    LeaseLost,
+    pub received_from_llm: Option<i64>,
 }
 
 /// What `reconcile` learned that ends the generation.
@@ -57,23 +43,16 @@ pub enum ProviderOutcome<'a> {
     },
 }
 
-const FENCE: DualSql = dual_sql!(
+pub(super) const FENCE: DualSql = dual_sql!(
     "update jobs set updated_at = ",
     NOW,
     " where id = $1 and claim_token = $2 and state = 'running'"
 );
 
-const SELECT_ROW: &str = "select session_id, entry_status, owner_name, pet_name, pet_type, \
+pub(super) const SELECT_ROW: &str = "select session_id, entry_status, owner_name, pet_name, pet_type, \
      music_vibe, photo_path, webhook_token, llm_task_id, sent_to_llm, send_started_at, \
-     llm_full_response, generated_song_path from submissions where session_id = $1";
-
-const MARK_SEND_STARTED: DualSql = dual_sql!(
-    "update submissions set send_started_at = ",
-    NOW,
-    ", updated_at = ",
-    NOW,
-    " where session_id = $1"
-);
+     llm_full_response, generated_song_path, received_from_llm from submissions \
+     where session_id = $1";
 
 const MARK_SENT: DualSql = dual_sql!(
     "update submissions set llm_task_id = $2, sent_to_llm = ",
@@ -149,7 +128,7 @@ const RESCUE: DualSql = dual_sql!(
     NOW
 );
 
-fn take_free_slot(dialect: Dialect) -> &'static str {
+pub(super) fn take_free_slot(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => TAKE_FREE_SLOT_SQLITE,
         Dialect::Postgres => TAKE_FREE_SLOT_POSTGRES,
@@ -165,63 +144,6 @@ impl Db {
                 .fetch_optional(pool)
                 .await
         })?)
-    }
-
-    /// Takes (or renews) this submission's provider slot and marks the send as started.
-    pub async fn begin_send(
-        &self,
-        job: &ClaimedJob,
-        slot_lease_ms: i64,
-    ) -> Result<SendStart, DbError> {
-        let session_id = job.submission();
-        Ok(in_write_tx!(self, |tx, dialect| {
-            let fenced = sqlx::query(FENCE.pick(dialect))
-                .bind(&job.id)
-                .bind(&job.claim_token)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if fenced != 1 {
-                return Ok(SendStart::LeaseLost);
-            }
-            let Some(row) = sqlx::query_as::<_, PipelineRow>(SELECT_ROW)
-                .bind(session_id)
-                .fetch_optional(&mut *tx)
-                .await?
-            else {
-                return Ok(SendStart::NotPending);
-            };
-            if row.llm_task_id.is_some() {
-                return Ok(SendStart::AlreadySent);
-            }
-            if row.entry_status != "pending" {
-                return Ok(SendStart::NotPending);
-            }
-            let own: Option<i32> = sqlx::query_scalar(TAKE_OWN_SLOT.pick(dialect))
-                .bind(session_id)
-                .bind(slot_lease_ms)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if own.is_none() {
-                let free: Option<i32> = sqlx::query_scalar(take_free_slot(dialect))
-                    .bind(session_id)
-                    .bind(slot_lease_ms)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if free.is_none() {
-                    return Ok(SendStart::NoSlot);
-                }
-            }
-            sqlx::query(MARK_SEND_STARTED.pick(dialect))
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
-            let earlier_attempt_at = row.send_started_at;
-            SendStart::Ready {
-                row: Box::new(row),
-                earlier_attempt_at,
-            }
-        }))
     }
 
     /// The provider accepted the generation: store the task id, keep the slot for the whole
@@ -274,8 +196,11 @@ impl Db {
         }))
     }
 
-    /// Ends the submission as failed: the job is discarded with `reason`, the slot released,
-    /// other waiting jobs cancelled. `provider_reported` marks a provider FAILURE.
+    /// Ends the submission as failed: the job is discarded with `reason`, other waiting jobs
+    /// cancelled. `provider_reported` marks a provider FAILURE. The slot is released only
+    /// when no generation can be running at the provider for it (nothing was sent, or the
+    /// provider's terminal status is known); otherwise it stays held until its own lease
+    /// lapses, so the provider's limit holds even when we give up waiting.
     pub async fn fail_submission(
         &self,
         job: &ClaimedJob,
@@ -300,7 +225,7 @@ impl Db {
                 .bind(provider_reported)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(RELEASE_SLOT.pick(dialect))
+            sqlx::query(RELEASE_SLOT_UNLESS_GENERATING.pick(dialect))
                 .bind(session_id)
                 .execute(&mut *tx)
                 .await?;

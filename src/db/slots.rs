@@ -2,7 +2,7 @@
 //! structural. A submission holds one from before its POST until the provider's terminal
 //! status is confirmed, or until the slot's lease (longer than the generation deadline) lapses.
 
-use super::{Db, DbError, DualSql, dual_sql, in_write_tx, on_pool};
+use super::{Db, DbError, DualSql, dual_sql, on_pool};
 
 pub(crate) const TAKE_OWN_SLOT: DualSql = dual_sql!(
     "update provider_slots set lease_expires_at = ",
@@ -37,6 +37,16 @@ pub(crate) const RELEASE_SLOT: DualSql = dual_sql!(
     " where holder_submission_id = $1"
 );
 
+/// Releases the slot only if no generation can be running for the submission: no POST may
+/// have reached the provider (no task id, no unanswered send), or its terminal status is in.
+pub(crate) const RELEASE_SLOT_UNLESS_GENERATING: DualSql = dual_sql!(
+    "update provider_slots set holder_submission_id = null, lease_expires_at = null, updated_at = ",
+    NOW,
+    " where holder_submission_id = $1 and exists (select 1 from submissions s \
+     where s.session_id = $1 and ((s.llm_task_id is null and s.send_started_at is null) \
+     or s.received_from_llm is not null))"
+);
+
 const SLOTS_IN_USE: DualSql = dual_sql!(
     "select count(*) from provider_slots where holder_submission_id is not null \
      and lease_expires_at >= ",
@@ -44,6 +54,19 @@ const SLOTS_IN_USE: DualSql = dual_sql!(
 );
 
 impl Db {
+    /// Extends the lease of the slot `session_id` holds, if it holds one.
+    pub async fn renew_slot(&self, session_id: &str, lease_ms: i64) -> Result<(), DbError> {
+        on_pool!(self, |pool, dialect| {
+            sqlx::query(TAKE_OWN_SLOT.pick(dialect))
+                .bind(session_id)
+                .bind(lease_ms)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        Ok(())
+    }
+
     /// Makes the slot table hold exactly `count` rows (extra rows go only once free).
     pub async fn ensure_provider_slots(&self, count: u32) -> Result<(), DbError> {
         let count = i32::try_from(count).unwrap_or(i32::MAX);
@@ -88,23 +111,5 @@ impl Db {
             .fetch_all(pool)
             .await
         })?)
-    }
-}
-
-impl Db {
-    /// The provider answered a POST with a refusal: nothing was accepted, so free the slot and
-    /// forget that a send started (the next attempt need not look for a lost generation).
-    pub async fn send_refused(&self, session_id: &str) -> Result<(), DbError> {
-        in_write_tx!(self, |tx, dialect| {
-            sqlx::query(RELEASE_SLOT.pick(dialect))
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("update submissions set send_started_at = null where session_id = $1")
-                .bind(session_id)
-                .execute(&mut *tx)
-                .await?;
-        });
-        Ok(())
     }
 }

@@ -24,7 +24,10 @@ pub async fn run(app: AppState, shutdown: CancellationToken) {
     let mut schedule = tokio::time::interval(SCHEDULE_INTERVAL);
     loop {
         tokio::select! {
-            _ = rescue.tick() => rescue_expired(&app).await,
+            _ = rescue.tick() => {
+                rescue_expired(&app).await;
+                super::pause::probe_if_due(&app).await;
+            }
             _ = schedule.tick() => schedule_periodic(&app).await,
             () = shutdown.cancelled() => return,
         }

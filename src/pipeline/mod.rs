@@ -15,7 +15,9 @@ pub mod backoff;
 pub mod failpoint;
 pub mod maintenance;
 pub mod outcome;
+pub mod pause;
 pub mod progress;
+pub mod publish;
 pub mod runner;
 pub mod steps;
 
@@ -44,8 +46,14 @@ impl Wakers {
     }
 }
 
-/// False while the last known balance cannot pay for one more song.
-pub async fn credits_allow_dispatch(app: &AppState) -> bool {
+/// False while dispatch is paused (an account-level refusal) or the last known balance
+/// cannot pay for one more song.
+pub async fn dispatch_allowed(app: &AppState) -> bool {
+    match app.db.provider_pause().await {
+        Ok(Some(_)) => return false,
+        Ok(None) => {}
+        Err(error) => tracing::warn!(error = ?error, "reading the dispatch pause failed"),
+    }
     match app.db.credits().await {
         Ok(Some(balance)) => balance.usable() >= app.config.provider.song_credit_cost,
         Ok(None) => true,

@@ -12,6 +12,14 @@ pub enum StepOutcome {
         error: String,
         after: Option<Duration>,
     },
+    /// A transient fault outside the step's control (the provider unreachable, busy or
+    /// silent; the database briefly away): try again after a growing backoff (or `after`,
+    /// capped, if longer) **without** spending an attempt. The error is kept in the job's
+    /// history.
+    Backoff {
+        error: String,
+        after: Option<Duration>,
+    },
     /// Not now, and not a failure (no slot, low credits, waiting on the provider).
     Snooze(Duration),
     /// The submission cannot succeed.
@@ -28,6 +36,14 @@ impl StepOutcome {
         Self::Retry {
             error: error.to_string(),
             after: None,
+        }
+    }
+
+    /// A [`StepOutcome::Backoff`] for `error`, honouring the wait it asks for.
+    pub fn backoff(error: &crate::provider::client::ProviderError) -> Self {
+        Self::Backoff {
+            error: format!("{}: {error}", error.code()),
+            after: error.retry_after(),
         }
     }
 

@@ -3,6 +3,11 @@
 //! boundary) while a heartbeat renews the lease, and settle the outcome. On shutdown it stops
 //! claiming, lets running steps finish within the grace period, then releases the rest
 //! without spending their attempt.
+//!
+//! A lost lease aborts the step, except a provider POST in flight: aborting it would throw
+//! away the answer (and with it the task id of a generation already billed); it is left to
+//! finish, and its completion, fenced by the claim token, records the task id without
+//! touching the job.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +19,8 @@ use tokio_util::sync::CancellationToken;
 use super::outcome::StepOutcome;
 use super::{backoff, steps};
 use crate::app::AppState;
-use crate::db::jobs::{ClaimedJob, Lane};
+use crate::db::DbError;
+use crate::db::jobs::{ClaimedJob, JobKind, Lane};
 
 /// How often an idle lane looks for work when nothing woke it.
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -39,7 +45,7 @@ pub async fn run_lane(
             },
             () = shutdown.cancelled() => break,
         };
-        if lane == Lane::Dispatch && !super::credits_allow_dispatch(&app).await {
+        if lane == Lane::Dispatch && !super::dispatch_allowed(&app).await {
             drop(permit);
             idle(&app, lane, &shutdown).await;
             continue;
@@ -99,14 +105,14 @@ async fn execute(
     let started = std::time::Instant::now();
     let mut step = tokio::spawn(steps::run(app.clone(), job.clone()));
     let outcome = tokio::select! {
-        joined = &mut step => match joined {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(error)) => StepOutcome::retry(format!("{error:#}")),
-            Err(join) if join.is_panic() => StepOutcome::retry("the step panicked"),
-            Err(_) => StepOutcome::retry("the step was cancelled"),
-        },
+        joined = &mut step => outcome_of(joined),
         () = lease_lost.cancelled() => {
-            step.abort();
+            if job.kind == JobKind::Send {
+                // Its completion is fenced; let the POST's answer arrive and be recorded.
+                let _ = (&mut step).await;
+            } else {
+                step.abort();
+            }
             StepOutcome::LeaseLost
         }
         () = hard_stop.cancelled() => {
@@ -125,10 +131,34 @@ async fn execute(
     drop(permit);
 }
 
+/// What a finished step task means: a database that is briefly unreachable is a transient
+/// fault (no attempt spent); any other error, or a panic, spends the attempt.
+fn outcome_of(joined: Result<anyhow::Result<StepOutcome>, tokio::task::JoinError>) -> StepOutcome {
+    match joined {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(error)) if database_unavailable(&error) => StepOutcome::Backoff {
+            error: format!("database unavailable: {error:#}"),
+            after: None,
+        },
+        Ok(Err(error)) => StepOutcome::retry(format!("{error:#}")),
+        Err(join) if join.is_panic() => StepOutcome::retry("the step panicked"),
+        Err(_) => StepOutcome::retry("the step was cancelled"),
+    }
+}
+
+fn database_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<DbError>()
+            .is_some_and(DbError::is_unavailable)
+    })
+}
+
 fn step_result(outcome: &StepOutcome) -> &'static str {
     match outcome {
         StepOutcome::Done => "done",
         StepOutcome::Retry { .. } => "retry",
+        StepOutcome::Backoff { .. } => "backoff",
         StepOutcome::Snooze(_) => "snooze",
         StepOutcome::Fail { .. } => "fail",
         StepOutcome::LeaseLost => "lease_lost",
@@ -163,6 +193,12 @@ pub async fn settle(app: &AppState, job: &ClaimedJob, outcome: StepOutcome) {
             Ok(true)
         }
         StepOutcome::Snooze(after) => app.db.snooze_job(job, millis(after)).await,
+        StepOutcome::Backoff { error, after } => {
+            let delay =
+                backoff::transient_delay(&app.retry_schedule(), job.transient_streak(), after);
+            tracing::warn!(job.id = %job.id, job.kind = kind, submission.id = job.submission(), %error, retry_in_ms = millis(delay), "{kind} backs off (no attempt spent)");
+            app.db.backoff_job(job, millis(delay), &error).await
+        }
         StepOutcome::Retry { error, .. } if job.is_last_attempt() => {
             tracing::error!(job.id = %job.id, job.kind = kind, submission.id = job.submission(), %error, "{kind} failed after {} attempts", job.attempt);
             app.db

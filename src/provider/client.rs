@@ -109,7 +109,23 @@ impl ProviderError {
         )
     }
 
-    /// The wait the provider asked for, if any.
+    /// Whether a failed POST may still have created (and billed) a generation: no answer, a
+    /// timeout or reset after sending, any 5xx (a gateway can fail after the origin accepted)
+    /// or a 2xx whose body had no task id.
+    pub fn may_have_been_accepted(&self) -> bool {
+        matches!(
+            self,
+            Self::NoResponse(_) | Self::Decode(_) | Self::Server { .. }
+        )
+    }
+
+    /// A refusal of our account rather than of one request (a revoked or rotating key):
+    /// songs should wait for it to pass, not fail.
+    pub fn is_account_refusal(&self) -> bool {
+        matches!(self, Self::Unauthorized { .. })
+    }
+
+    /// The wait the provider asked for, if any (uncapped; see `pipeline::backoff`).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::RateLimited { retry_after } | Self::Server { retry_after, .. } => *retry_after,

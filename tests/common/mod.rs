@@ -70,6 +70,7 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             webhook_timeout_minutes: 0.05,
             generation_deadline_minutes: 0.5,
             reconcile_poll_seconds: 1,
+            adoption_window_seconds: 120,
             api_request_timeout_seconds: 5,
             min_available_credits: 5000,
             song_credit_cost: 100,

@@ -101,6 +101,16 @@ impl Cluster {
         child.wait().unwrap();
     }
 
+    /// Sends `signal` (e.g. `STOP`, `CONT`) to worker `index`.
+    pub fn signal_worker(&self, index: usize, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.workers[index].id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
     /// Replaces worker `index` with a fresh process.
     pub fn restart_worker(&mut self, index: usize) {
         self.kill_worker(index);

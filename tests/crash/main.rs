@@ -1,5 +1,6 @@
 //! Crash safety with real processes: `serenade worker` processes are killed with SIGKILL
-//! mid-step and at random under load; every submission must still finish exactly once.
+//! mid-step and at random under load, or stopped past their lease; every submission must
+//! still finish exactly once, and a woken worker must change nothing.
 
 #![allow(clippy::unwrap_used)] // Test code: a panic is the failure report.
 
@@ -9,3 +10,4 @@ mod common;
 mod cluster;
 mod helpers;
 mod kills;
+mod stops;

@@ -218,6 +218,41 @@ async fn accept_then_hang_bills_a_song_the_client_never_heard_about() {
 }
 
 #[tokio::test]
+async fn accept_then_status_bills_a_song_behind_a_gateway_error_or_an_empty_answer() {
+    let harness = Harness::start(FakeSonautoConfig {
+        initial_credits: 1000,
+        ..fast()
+    })
+    .await;
+    let control = harness.fake.control();
+    control.set_scenario(Scenario::post_faults(
+        1,
+        Fault::AcceptThenStatus { status: 504 },
+    ));
+    let gateway = harness.post(&song_request(None)).await;
+    assert_eq!(gateway.status(), StatusCode::GATEWAY_TIMEOUT);
+    let body: serde_json::Value = gateway.json().await.unwrap();
+    assert!(body.get("task_id").is_none(), "{body}");
+
+    control.set_scenario(Scenario::post_faults(
+        1,
+        Fault::AcceptThenStatus { status: 200 },
+    ));
+    let empty = harness.post(&song_request(None)).await;
+    assert_eq!(empty.status(), StatusCode::OK);
+    assert_eq!(
+        empty.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({})
+    );
+
+    let stats = control.stats();
+    assert_eq!((stats.posts, stats.accepted), (2, 2), "both were created");
+    eventually(|| control.stats().succeeded == 2).await;
+    assert_eq!(control.balance().total(), 1000 - 2 * 100);
+    harness.fake.stop().await;
+}
+
+#[tokio::test]
 async fn get_faults_hit_the_status_endpoint_too() {
     let harness = Harness::start(fast()).await;
     let id = harness.generate(&song_request(None)).await;
@@ -233,4 +268,21 @@ async fn get_faults_hit_the_status_endpoint_too() {
     assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE);
     let next = harness.get(&format!("/generations/status/{id}")).await;
     assert_eq!(next.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_read_outage_lasts_by_the_clock() {
+    let harness = Harness::start(fast()).await;
+    let id = harness.generate(&song_request(None)).await;
+    harness.fake.control().set_scenario(Scenario {
+        read_outage_seconds: Some(0.5),
+        ..Scenario::default()
+    });
+    for _ in 0..3 {
+        let refused = harness.get(&format!("/generations/{id}")).await;
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let back = harness.get(&format!("/generations/{id}")).await;
+    assert_eq!(back.status(), StatusCode::OK);
 }

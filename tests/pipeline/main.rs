@@ -7,6 +7,7 @@
 mod common;
 
 mod cleanup;
+mod faults;
 mod flow;
 mod helpers;
 mod restart;

@@ -14,7 +14,8 @@ async fn backoff_survives_a_restart() {
         .configure(|c| c.pipeline.retry_backoff_seconds = vec![8])
         .spawn()
         .await;
-    scenario(&app, Scenario::post_faults(1, Fault::status(503)));
+    // A 404 on the POST is the one refusal `send` retries at the cost of an attempt.
+    scenario(&app, Scenario::post_faults(1, Fault::status(404)));
     let id = submit(&app).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while !jobs(app.db(), &id)

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::now_ms;
+use crate::db::pause::ProviderPause;
 use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::{JobStateLabels, StatusLabels};
@@ -75,6 +76,31 @@ pub struct QueueStatus {
     pub last_credits_check: Option<String>,
     /// Worker processes with a recent heartbeat.
     pub live_workers: i64,
+    /// Set while the provider refuses our account and dispatch waits for a probe.
+    pub dispatch_paused: Option<DispatchPause>,
+    /// Generation POSTs sent again after an unanswered one (each may have billed twice).
+    pub possible_duplicate_posts: i64,
+}
+
+/// Why dispatch is paused.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DispatchPause {
+    /// A stable code, e.g. `provider_unauthorized`.
+    pub reason: String,
+    /// The provider's message.
+    pub detail: String,
+    /// RFC 3339 UTC time the pause began.
+    pub since: String,
+}
+
+impl From<ProviderPause> for DispatchPause {
+    fn from(pause: ProviderPause) -> Self {
+        Self {
+            reason: pause.reason,
+            detail: pause.detail,
+            since: rfc3339_from_ms(pause.since),
+        }
+    }
 }
 
 /// Queue counts for operators.
@@ -114,6 +140,8 @@ pub async fn queue_status(
         sonauto_credits: credits.map(|balance| balance.usable()),
         last_credits_check: credits.map(|balance| rfc3339_from_ms(balance.checked_at)),
         live_workers: app.db.live_workers(since).await?,
+        dispatch_paused: app.db.provider_pause().await?.map(DispatchPause::from),
+        possible_duplicate_posts: app.db.possible_duplicate_posts().await?,
     }))
 }
 
@@ -156,6 +184,12 @@ pub async fn metrics(State(app): State<AppState>, _auth: AdminAuth) -> ApiResult
     if let Some(balance) = app.db.credits().await? {
         app.metrics.provider_credits.set(balance.usable());
     }
+    app.metrics
+        .provider_paused
+        .set(i64::from(app.db.provider_pause().await?.is_some()));
+    app.metrics
+        .provider_possible_duplicates
+        .set(app.db.possible_duplicate_posts().await?);
     let mut response = app.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

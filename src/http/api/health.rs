@@ -20,7 +20,8 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 /// The detailed health report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthReport {
-    /// `healthy` or `unhealthy`.
+    /// `healthy`, `degraded` (serving, but the provider refuses our account so songs wait) or
+    /// `unhealthy`.
     pub status: &'static str,
     pub timestamp: String,
     /// `connected` or `disconnected`.
@@ -31,6 +32,12 @@ pub struct HealthReport {
     pub storage: &'static str,
     /// Worker processes with a heartbeat in the last 30 seconds.
     pub workers: i64,
+    /// `available`, or `paused` while the provider refuses our account (401/403) and
+    /// dispatch waits for a probe to succeed.
+    pub provider: &'static str,
+    /// Why the provider is paused (a stable code and the provider's message), when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_reason: Option<String>,
 }
 
 /// A short status body for the probes.
@@ -44,7 +51,7 @@ pub struct ProbeStatus {
     get,
     path = "/api/health",
     responses(
-        (status = 200, description = "Healthy", body = HealthReport),
+        (status = 200, description = "Healthy, or degraded (songs wait for the provider)", body = HealthReport),
         (status = 503, description = "A dependency is failing or no worker is alive", body = HealthReport),
     ),
     tag = "operations"
@@ -64,9 +71,17 @@ pub async fn health(State(app): State<AppState>) -> (StatusCode, Json<HealthRepo
         _ => 0,
     };
     app.metrics.live_workers.set(workers);
+    let pause = match tokio::time::timeout(CHECK_TIMEOUT, app.db.provider_pause()).await {
+        Ok(Ok(pause)) => pause,
+        _ => None,
+    };
     let healthy = database_ok && storage_ok && workers > 0;
     let report = HealthReport {
-        status: if healthy { "healthy" } else { "unhealthy" },
+        status: match (healthy, &pause) {
+            (false, _) => "unhealthy",
+            (true, Some(_)) => "degraded",
+            (true, None) => "healthy",
+        },
         timestamp: rfc3339_from_ms(now_ms()),
         database: if database_ok {
             "connected"
@@ -76,6 +91,12 @@ pub async fn health(State(app): State<AppState>) -> (StatusCode, Json<HealthRepo
         database_backend: app.db.backend_name(),
         storage: if storage_ok { "writable" } else { "unwritable" },
         workers,
+        provider: if pause.is_some() {
+            "paused"
+        } else {
+            "available"
+        },
+        provider_reason: pause.map(|pause| format!("{}: {}", pause.reason, pause.detail)),
     };
     let code = if healthy {
         StatusCode::OK

@@ -30,8 +30,16 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             let Some(task_id) = row.llm_task_id.as_deref() else {
                 return Ok(StepOutcome::fail("fetch_details: no task id"));
             };
-            let generation = app.provider.generation(task_id).await?;
-            (generation.song_paths, generation.lyrics)
+            match app.provider.generation(task_id).await {
+                Ok(generation) => (generation.song_paths, generation.lyrics),
+                Err(error) => {
+                    // The song is made and paid for: a fault reading it back costs no attempt.
+                    if error.is_account_refusal() {
+                        crate::pipeline::pause::pause_dispatch(app, &error).await?;
+                    }
+                    return Ok(StepOutcome::backoff(&error));
+                }
+            }
         }
     };
     let Some(song_url) = song_paths

@@ -1,11 +1,13 @@
 //! `download_audio`: fetch the song from the provider's CDN through the guarded downloader
 //! (allow-listed hosts, no redirects, no private addresses, size and time caps, never the API
-//! key) into `AUDIO_STORAGE/{id}.{mp3|m4a}`.
+//! key) into `AUDIO_STORAGE/{id}.{mp3|m4a}`, staged and published only while the job is
+//! still this worker's (see `pipeline::publish`).
 
 use crate::app::AppState;
 use crate::db::jobs::{ClaimedJob, JobKind, Lane, NewJob};
 use crate::domain::ids::SessionId;
 use crate::pipeline::outcome::StepOutcome;
+use crate::pipeline::publish::Staging;
 use crate::storage::{Area, FileName, Storage};
 
 pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
@@ -30,9 +32,17 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     let name = FileName::for_session(Area::Audio, &session_id, suffix)
         .ok_or_else(|| anyhow::anyhow!("no audio file name for {suffix}"))?;
     let destination = app.storage.path(Area::Audio, &name);
-    match app.downloader.download(&song_url, &destination).await {
+    let staging = Staging::create(app.storage.dir(Area::Audio), job).await?;
+    match app
+        .downloader
+        .download(&song_url, &staging.path_for(&destination))
+        .await
+    {
         Ok(file) => {
             tracing::info!(submission.id = %row.session_id, bytes = file.bytes, "song downloaded");
+            if !staging.publish(app, job, &[destination.as_path()]).await? {
+                return Ok(StepOutcome::LeaseLost);
+            }
             let next = NewJob::step(
                 JobKind::RenderVideo,
                 &row.session_id,

@@ -1,7 +1,13 @@
 //! `reconcile`: ask the provider (authenticated `GET /generations/{id}`) where the generation
 //! stands — woken early by any webhook, otherwise run after the webhook timeout and then
 //! polled. Only the provider's own answer moves the submission; the slot is freed once the
-//! terminal status is confirmed, or at the hard deadline.
+//! terminal status is confirmed (a submission given up at the deadline keeps its slot until
+//! the slot's own lease lapses).
+//!
+//! A generation the provider accepted is paid for, so no fault on the way to its answer fails
+//! it before the deadline: timeouts, refused connections, 429, 5xx, unreadable bodies and a
+//! 404 (the provider may not list a task it just created) back off without spending an
+//! attempt. A 401/403 pauses dispatch and waits, deadline or not.
 
 use std::time::Duration;
 
@@ -35,19 +41,21 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     );
     let generation = match answer {
         Ok(generation) => generation,
-        Err(_) if past_deadline => return Ok(deadline_failure()),
-        Err(ProviderError::NotFound) => {
-            return Ok(StepOutcome::retry(
-                "the provider does not know this task yet",
-            ));
+        Err(error) if error.is_account_refusal() => {
+            crate::pipeline::pause::pause_dispatch(app, &error).await?;
+            app.db
+                .renew_slot(&row.session_id, slot_lease_ms(app))
+                .await?;
+            return Ok(StepOutcome::backoff(&error));
         }
-        Err(error) if error.is_retryable() => {
-            return Ok(StepOutcome::Retry {
-                error: error.to_string(),
-                after: error.retry_after(),
+        Err(_) if past_deadline => return Ok(deadline_failure()),
+        Err(error) => {
+            let until_deadline = provider.generation_deadline() - elapsed;
+            return Ok(StepOutcome::Backoff {
+                error: format!("{}: {error}", error.code()),
+                after: error.retry_after().map(|after| after.min(until_deadline)),
             });
         }
-        Err(error) => return Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
     };
 
     match generation.status.as_str() {
@@ -97,6 +105,11 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             Ok(StepOutcome::Snooze(poll.min(until_deadline)))
         }
     }
+}
+
+/// The slot lease a generation held by a paused account keeps renewing.
+fn slot_lease_ms(app: &AppState) -> i64 {
+    crate::pipeline::millis(app.config.provider.generation_deadline() + super::send::SLOT_MARGIN)
 }
 
 fn deadline_failure() -> StepOutcome {

@@ -1,26 +1,32 @@
 //! `send`: take a provider slot and POST the generation. The POST is never retried blindly:
 //! when an earlier attempt may have reached the provider (it started but no task id was
 //! stored), the step first looks for a callback carrying that generation's task id on the
-//! submission's own webhook URL, and only after a quiet window concludes the POST was lost.
+//! submission's own webhook URL, and only after a quiet window — counted from that first
+//! unanswered POST, across snoozes, restarts and crashes — concludes the POST was lost, sends
+//! again and records the possible duplicate.
+//!
+//! How each answer is read: a task id → sent. No answer, a timeout, a reset after sending,
+//! any 5xx (a gateway may fail after the origin accepted) or a 2xx without a task id → "may
+//! exist": the slot is kept and the adoption window runs. 429 or a connection never made →
+//! not created: the slot is freed and the POST waits, spending no attempt. 401/403 → the
+//! account is refused: dispatch pauses for every process (see `pipeline::pause`). 402 →
+//! credits gate. 400/422 → the request itself is wrong: the submission fails with the reason.
 
 use std::time::Duration;
-
-use anyhow::Context;
 
 use crate::app::AppState;
 use crate::db::jobs::{ClaimedJob, JobKind, Lane, NewJob};
 use crate::db::now_ms;
-use crate::db::pipeline::{PipelineRow, SendStart};
+use crate::db::pipeline::PipelineRow;
+use crate::db::send::SendStart;
 use crate::domain::prompt::generation_prompt;
 use crate::pipeline::backoff::jittered;
 use crate::pipeline::millis;
 use crate::pipeline::outcome::StepOutcome;
 use crate::provider::client::{GenerationRequest, ProviderError};
 
-/// How long to wait for a callback before concluding an unanswered POST never arrived.
-const ADOPTION_WINDOW: Duration = Duration::from_secs(120);
 /// Extra slot lease beyond the generation deadline.
-const SLOT_MARGIN: Duration = Duration::from_secs(300);
+pub(super) const SLOT_MARGIN: Duration = Duration::from_secs(300);
 
 pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
     let slot_lease = millis(app.config.provider.generation_deadline() + SLOT_MARGIN);
@@ -41,16 +47,28 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
         SendStart::LeaseLost => return Ok(StepOutcome::LeaseLost),
     };
 
+    let resending = earlier_attempt_at.is_some();
     if let Some(started_at) = earlier_attempt_at {
-        if let Some(task_id) = adoptable_task(app, &row.session_id).await? {
-            tracing::warn!(submission.id = %row.session_id, %task_id, "adopting a generation whose POST answer was lost");
-            return accepted(app, job, &row, &task_id, slot_lease).await;
+        match adoptable_task(app, &row.session_id).await? {
+            Adoption::Found(task_id) => {
+                tracing::warn!(submission.id = %row.session_id, %task_id, "adopting a generation whose POST answer was lost");
+                return accepted(app, job, &row, &task_id, slot_lease).await;
+            }
+            Adoption::NoneYet => {}
+            Adoption::Unconfirmed(error) => {
+                if error.is_account_refusal() {
+                    crate::pipeline::pause::pause_dispatch(app, &error).await?;
+                }
+                return Ok(StepOutcome::backoff(&error));
+            }
         }
         let quiet_for = Duration::from_millis(u64::try_from(now_ms() - started_at).unwrap_or(0));
-        if quiet_for < ADOPTION_WINDOW {
-            return Ok(StepOutcome::Snooze(ADOPTION_WINDOW - quiet_for));
+        let window = app.config.provider.adoption_window();
+        if quiet_for < window {
+            return Ok(StepOutcome::Snooze(window - quiet_for));
         }
-        tracing::warn!(submission.id = %row.session_id, "no callback after an unanswered POST; sending again");
+        tracing::warn!(submission.id = %row.session_id, "no callback after an unanswered POST; sending again (it may bill twice)");
+        app.db.restart_adoption_window(&row.session_id).await?;
     }
 
     let request = GenerationRequest {
@@ -82,6 +100,13 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
         sent.as_ref().err().map(ProviderError::code),
         started.elapsed(),
     );
+    let may_have_created = match &sent {
+        Ok(_) => true,
+        Err(error) => error.may_have_been_accepted(),
+    };
+    if resending && may_have_created {
+        app.db.count_possible_duplicate(&row.session_id).await?;
+    }
     match sent {
         Ok(task_id) => {
             crate::pipeline::failpoint::pause_after_post_if_armed().await;
@@ -91,16 +116,27 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     }
 }
 
-/// A task id from a callback that the provider confirms.
-async fn adoptable_task(app: &AppState, session_id: &str) -> anyhow::Result<Option<String>> {
+/// What the callbacks say about an earlier, unanswered POST.
+enum Adoption {
+    /// A task id the provider confirms: the earlier POST created this generation.
+    Found(String),
+    /// No callback names a generation the provider knows (yet).
+    NoneYet,
+    /// A candidate could not be checked now (the provider is unreachable or refusing).
+    Unconfirmed(ProviderError),
+}
+
+/// A task id from a callback (or from a POST answer that came back after this job changed
+/// hands) that the provider confirms.
+async fn adoptable_task(app: &AppState, session_id: &str) -> anyhow::Result<Adoption> {
     for task_id in app.db.event_task_ids(session_id).await? {
         match app.provider.generation(&task_id).await {
-            Ok(_) => return Ok(Some(task_id)),
+            Ok(_) => return Ok(Adoption::Found(task_id)),
             Err(ProviderError::NotFound) => continue,
-            Err(error) => return Err(error).context("confirming a generation from a callback"),
+            Err(error) => return Ok(Adoption::Unconfirmed(error)),
         }
     }
-    Ok(None)
+    Ok(Adoption::NoneYet)
 }
 
 async fn accepted(
@@ -123,23 +159,42 @@ async fn accepted(
     if applied {
         tracing::info!(submission.id = %row.session_id, %task_id, "submission {} sent to the provider", row.session_id);
         app.wakers.wake(Lane::Provider);
+    } else {
+        // Another worker holds the job now (this one stalled past its lease). It must not
+        // lose a generation that was created and billed: leave the task id where its
+        // adoption check looks, as if a callback had brought it.
+        tracing::warn!(submission.id = %row.session_id, %task_id, "lease lost after the provider accepted; recording the task id for the new owner");
+        let body = serde_json::json!({ "task_id": task_id, "source": "post_answer" }).to_string();
+        app.db
+            .record_provider_event(&row.session_id, Some(task_id), POST_ANSWER, &body, now_ms())
+            .await?;
+        if app.db.wake_job(JobKind::Send, &row.session_id).await? {
+            app.wakers.wake(Lane::Dispatch);
+        }
     }
     Ok(StepOutcome::committed(applied))
 }
 
-/// Classifies a failed POST: whether the provider can have accepted it decides whether the
-/// slot is kept (it may be generating) or freed.
+/// The status under which a POST's own answer is recorded in the callback inbox when it
+/// arrives after the job changed hands.
+const POST_ANSWER: &str = "POST_ANSWERED";
+
+/// Reads a failed POST: whether the provider can have accepted it decides whether the slot
+/// is kept (it may be generating) or freed; only a refusal of the request itself fails it.
 async fn refused(
     app: &AppState,
     row: &PipelineRow,
     error: ProviderError,
 ) -> anyhow::Result<StepOutcome> {
-    let message = error.to_string();
+    let message = format!("{}: {error}", error.code());
     match error {
-        ProviderError::NoResponse(_) | ProviderError::Decode(_) => Ok(StepOutcome::Retry {
-            error: format!("{message}; the generation may exist, so its slot is kept"),
-            after: None,
-        }),
+        ProviderError::NoResponse(_) | ProviderError::Decode(_) | ProviderError::Server { .. } => {
+            tracing::warn!(submission.id = %row.session_id, %message, "the POST may have created a generation; keeping its slot and waiting for a callback");
+            Ok(StepOutcome::Snooze(jittered(
+                Duration::from_millis(500),
+                Duration::from_millis(500),
+            )))
+        }
         ProviderError::InsufficientCredits => {
             app.db.send_refused(&row.session_id).await?;
             app.db.store_credits(0, 0, now_ms()).await?;
@@ -150,19 +205,25 @@ async fn refused(
                 Duration::from_secs(30),
             )))
         }
-        ProviderError::NotSent(_)
-        | ProviderError::RateLimited { .. }
-        | ProviderError::Server { .. }
-        | ProviderError::NotFound => {
+        ProviderError::Unauthorized { .. } => {
+            app.db.send_refused(&row.session_id).await?;
+            crate::pipeline::pause::pause_dispatch(app, &error).await?;
+            app.wakers.wake(Lane::Dispatch);
+            Ok(StepOutcome::backoff(&error))
+        }
+        ProviderError::NotSent(_) | ProviderError::RateLimited { .. } => {
             app.db.send_refused(&row.session_id).await?;
             app.wakers.wake(Lane::Dispatch);
-            Ok(StepOutcome::Retry {
-                error: message,
-                after: error.retry_after(),
-            })
+            Ok(StepOutcome::backoff(&error))
         }
-        ProviderError::Unauthorized { .. } | ProviderError::Rejected { .. } => {
-            Ok(StepOutcome::fail(format!("{}: {message}", error.code())))
+        ProviderError::NotFound => {
+            app.db.send_refused(&row.session_id).await?;
+            app.wakers.wake(Lane::Dispatch);
+            Ok(StepOutcome::retry(message))
+        }
+        ProviderError::Rejected { .. } => {
+            app.db.send_refused(&row.session_id).await?;
+            Ok(StepOutcome::fail(message))
         }
     }
 }

@@ -33,10 +33,10 @@ pub async fn create_generation(
         inner.stats.posts += 1;
         Inner::take_fault(&mut inner.behaviour.post_faults)
     });
-    let accept_then_hang = match fault {
-        Some(Fault::AcceptThenHang) => true,
+    let after_accept = match fault {
+        Some(fault @ (Fault::AcceptThenHang | Fault::AcceptThenStatus { .. })) => Some(fault),
         Some(fault) => return fault_response(&shared, fault).await,
-        None => false,
+        None => None,
     };
     if let Some(refused) = refuse_bad_key(&shared, &headers) {
         return refused;
@@ -70,10 +70,11 @@ pub async fn create_generation(
     }
     tracing::info!(task.id = %id, "fake Sonauto accepted a generation");
     tokio::spawn(timeline::run(shared.clone(), id.clone()));
-    if accept_then_hang {
-        return hang(&shared).await;
+    match after_accept {
+        Some(Fault::AcceptThenStatus { status }) => answer_without_task_id(status),
+        Some(_) => hang(&shared).await,
+        None => Json(json!({ "task_id": id })).into_response(),
     }
-    Json(json!({ "task_id": id })).into_response()
 }
 
 fn new_generation(shared: &Shared, request: validate::CreateGeneration) -> Generation {
@@ -182,7 +183,7 @@ async fn guard_get(
 ) -> Option<Response> {
     let fault = shared.control.with(|inner| {
         count(&mut inner.stats);
-        Inner::take_fault(&mut inner.behaviour.get_faults)
+        inner.take_get_fault()
     });
     if let Some(fault) = fault {
         return Some(fault_response(shared, fault).await);
@@ -209,6 +210,7 @@ async fn fault_response(shared: &Shared, fault: Fault) -> Response {
             status,
             retry_after_seconds,
         } => (status, retry_after_seconds),
+        Fault::AcceptThenStatus { status } => (status, None),
         Fault::Hang | Fault::AcceptThenHang => return hang(shared).await,
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -229,6 +231,16 @@ async fn fault_response(shared: &Shared, fault: Fault) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
+}
+
+/// The answer to a POST that created a generation but lost its id on the way back: a 2xx
+/// with an empty object, or `status` with the gateway's own body.
+fn answer_without_task_id(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::GATEWAY_TIMEOUT);
+    if status.is_success() {
+        return (status, Json(json!({}))).into_response();
+    }
+    detail(status, status.canonical_reason().unwrap_or("Gateway error"))
 }
 
 /// Holds the request until the fake stops, then answers 503.

@@ -97,6 +97,7 @@ pub(super) struct Behaviour {
     pub timing: Timing,
     pub post_faults: Option<FaultBurst>,
     pub get_faults: Option<FaultBurst>,
+    pub read_outage_until: Option<std::time::Instant>,
     pub failures: Option<ForcedFailures>,
     pub fail_ratio: f64,
     pub webhook_mode: WebhookMode,
@@ -129,6 +130,18 @@ pub(super) struct Inner {
 }
 
 impl Inner {
+    /// The fault a GET gets now: a clock-bound outage first, then a counted burst.
+    pub(super) fn take_get_fault(&mut self) -> Option<Fault> {
+        let outage = self
+            .behaviour
+            .read_outage_until
+            .is_some_and(|until| std::time::Instant::now() < until);
+        if outage {
+            return Some(Fault::status(503));
+        }
+        Self::take_fault(&mut self.behaviour.get_faults)
+    }
+
     /// Takes one fault from a burst, if any is left.
     pub(super) fn take_fault(burst: &mut Option<FaultBurst>) -> Option<Fault> {
         let current = burst.as_mut().filter(|burst| burst.count > 0)?;
@@ -153,6 +166,7 @@ impl FakeControl {
             timing,
             post_faults: None,
             get_faults: None,
+            read_outage_until: None,
             failures: None,
             fail_ratio: config.fail_ratio,
             webhook_mode: config.webhook_mode,
@@ -194,6 +208,12 @@ impl FakeControl {
             }
             set(&mut behaviour.post_faults, scenario.post_faults.map(Some));
             set(&mut behaviour.get_faults, scenario.get_faults.map(Some));
+            if let Some(seconds) = scenario.read_outage_seconds {
+                behaviour.read_outage_until = Duration::try_from_secs_f64(seconds)
+                    .ok()
+                    .filter(|length| !length.is_zero())
+                    .map(|length| std::time::Instant::now() + length);
+            }
             set(&mut behaviour.failures, scenario.failures.map(Some));
             set(&mut behaviour.fail_ratio, scenario.fail_ratio);
             set(&mut behaviour.webhook_mode, scenario.webhook_mode);

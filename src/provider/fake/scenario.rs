@@ -23,6 +23,13 @@ pub enum Fault {
     /// POST only: create the generation (it runs and is billed) but never answer, the case
     /// that makes retrying a timed-out POST double-bill. On a GET it is [`Fault::Hang`].
     AcceptThenHang,
+    /// POST only: create the generation (it runs and is billed), then answer `status` with a
+    /// body carrying no task id — a gateway 502/504 after the origin accepted, or a 2xx whose
+    /// body lost the id. On a GET it is a plain [`Fault::Status`].
+    AcceptThenStatus {
+        /// The HTTP status code of the answer.
+        status: u16,
+    },
 }
 
 impl Fault {
@@ -70,6 +77,9 @@ pub struct Scenario {
     pub post_faults: Option<FaultBurst>,
     /// Faults for the next GETs on `/v1` (status, generation, credits).
     pub get_faults: Option<FaultBurst>,
+    /// Every GET on `/v1` answers 503 for this many seconds from now (a read outage by the
+    /// clock rather than by count; 0 ends one).
+    pub read_outage_seconds: Option<f64>,
     /// Generations accepted from now on that must fail.
     pub failures: Option<ForcedFailures>,
     /// Delay between two statuses.
@@ -131,5 +141,13 @@ mod tests {
         let hang: Scenario =
             serde_json::from_str(r#"{"post_faults":{"count":1,"fault":{"kind":"hang"}}}"#).unwrap();
         assert_eq!(hang.post_faults.unwrap().fault, Fault::Hang);
+        let gateway: Scenario = serde_json::from_str(
+            r#"{"post_faults":{"count":2,"fault":{"kind":"accept_then_status","status":504}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            gateway.post_faults.unwrap().fault,
+            Fault::AcceptThenStatus { status: 504 }
+        );
     }
 }
