@@ -8,6 +8,7 @@ mod common;
 
 mod binary;
 mod hardening;
+mod identity;
 mod limits;
 mod operations;
 mod pages;
