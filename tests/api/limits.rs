@@ -96,7 +96,7 @@ async fn status_polls_are_free_and_results_are_charged() {
     for _ in 0..3 {
         assert_eq!(
             app.get(&format!("/api/results/{id}")).await.status(),
-            StatusCode::ACCEPTED
+            StatusCode::BAD_REQUEST
         );
     }
 

@@ -14,3 +14,4 @@ mod operations;
 mod pages;
 mod reads;
 mod submissions;
+mod webhook_ids;
