@@ -12,6 +12,7 @@ mod identity;
 mod limits;
 mod operations;
 mod pages;
+mod photo_integrity;
 mod reads;
 mod submissions;
 mod webhook_ids;
