@@ -26,3 +26,9 @@ need_rust() {
     return 1
   fi
 }
+
+# A database URL fit to print: the userinfo password and any `…password=` query value as ***
+# (the same rule as `serenade config --print`).
+redact_url() {
+  sed -E 's#^([a-z]+://[^:/@]*):.*@#\1:***@#; s#([?&][A-Za-z_]*[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]=)[^&#]*#\1***#g' <<<"$1"
+}

@@ -30,7 +30,9 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Migrate { config } => {
             config.validate().context("invalid configuration")?;
-            let db = Db::connect(&config.database).await?;
+            let db = Db::connect(&config.database)
+                .await
+                .with_context(|| format!("connecting to {}", config.database.redacted_url()))?;
             db.migrate().await?;
             println!("migrations applied ({})", db.backend_name());
             Ok(())

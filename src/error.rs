@@ -29,6 +29,12 @@ pub mod code {
     pub const SERVICE_UNAVAILABLE: &str = "service_unavailable";
     pub const SERVER_ERROR: &str = "server_error";
     pub const SOLD_OUT: &str = "sold_out";
+    /// `GET /api/results/{id}` of a song still pending or processing (400).
+    pub const SONG_NOT_READY: &str = "song_not_ready";
+    /// `GET /api/results/{id}` of a song whose generation failed (400).
+    pub const SONG_FAILED: &str = "song_failed";
+    /// A webhook `task_id` that cannot be one (400).
+    pub const INVALID_TASK_ID: &str = "invalid_task_id";
 }
 
 /// Everything a handler can answer other than success.

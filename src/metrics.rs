@@ -1,6 +1,8 @@
 //! The metric catalogue: every name and help text in one place, the registry they live in, and
-//! the Prometheus text rendering served at `/metrics`. HTTP labels use the matched route
-//! template only, so label cardinality stays bounded.
+//! the Prometheus text rendering served at `/metrics`. Every label that comes from request data
+//! is drawn from a fixed set, so a client cannot grow the series count: HTTP routes are the
+//! matched route template (never the raw path), methods outside the standard ones count as
+//! `OTHER`, and callback statuses the provider does not document count as `OTHER`.
 
 use std::time::Duration;
 
@@ -70,6 +72,38 @@ pub struct WebhookLabels {
 pub struct JobStateLabels {
     pub kind: String,
     pub state: String,
+}
+
+/// The methods counted under their own name; any other is `OTHER`.
+const COUNTED_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+];
+
+/// The provider's documented callback statuses (plus `UNKNOWN` for a body without one); any
+/// other is `OTHER`.
+const COUNTED_WEBHOOK_STATUSES: [&str; 13] = [
+    "RECEIVED",
+    "PROMPT",
+    "TASK_SENT",
+    "GENERATE_TASK_STARTED",
+    "BEGINNING_GENERATION",
+    "GENERATING",
+    "GENERATING_STREAMING_READY",
+    "DECOMPRESSING",
+    "SAVING",
+    "SUCCESS",
+    "FAILURE",
+    "REQUESTED",
+    "UNKNOWN",
+];
+
+/// `value` when it is one of `known`, otherwise `OTHER`.
+fn bounded(value: &str, known: &[&'static str]) -> &'static str {
+    known
+        .iter()
+        .find(|candidate| **candidate == value)
+        .copied()
+        .unwrap_or("OTHER")
 }
 
 fn latency_histogram() -> Histogram {
@@ -233,8 +267,9 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request; `route` must be a route template (or a fixed word).
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let method = bounded(method, &COUNTED_METHODS);
         self.http_requests
             .get_or_create(&HttpLabels {
                 method: method.to_owned(),
@@ -290,7 +325,7 @@ impl Metrics {
     pub fn observe_webhook(&self, status: &str, first: bool) {
         self.webhooks
             .get_or_create(&WebhookLabels {
-                status: status.to_owned(),
+                status: bounded(status, &COUNTED_WEBHOOK_STATUSES).to_owned(),
                 duplicate: !first,
             })
             .inc();
@@ -309,5 +344,29 @@ impl Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_from_request_data_stay_in_a_fixed_set() {
+        let metrics = Metrics::new();
+        for n in 0..50 {
+            let method = format!("X{n}");
+            metrics.observe_request(&method, "unmatched", 405, Duration::from_millis(1));
+            metrics.observe_webhook(&format!("MADE_UP_{n}"), true);
+        }
+        metrics.observe_webhook("GENERATING", true);
+        let text = metrics.render();
+        assert!(!text.contains("X1"), "{text}");
+        assert!(!text.contains("MADE_UP"), "{text}");
+        assert!(text.contains(
+            "http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 50"
+        ));
+        assert!(text.contains("status=\"OTHER\""), "{text}");
+        assert!(text.contains("status=\"GENERATING\""), "{text}");
     }
 }

@@ -146,17 +146,53 @@ impl AdminConfig {
     }
 }
 
-/// Replaces the password of `scheme://user:password@host` with `***`.
+/// Replaces every password in a database URL with `***`: the userinfo's
+/// (`scheme://user:password@host`) and any query parameter whose name ends in `password`
+/// (`?password=…`, `&sslpassword=…`), which PostgreSQL URLs also accept.
 fn redact_url_password(url: &str) -> String {
+    let (before_query, query) = match url.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (url, None),
+    };
+    let mut redacted = redact_userinfo(before_query);
+    if let Some(query) = query {
+        let (query, fragment) = match query.split_once('#') {
+            Some((query, fragment)) => (query, Some(fragment)),
+            None => (query, None),
+        };
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().ends_with("password") => {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
+        if let Some(fragment) = fragment {
+            redacted.push('#');
+            redacted.push_str(fragment);
+        }
+    }
+    redacted
+}
+
+/// `scheme://user:password@host/…` (query already removed) with the password replaced. The
+/// userinfo ends at the last `@`, so an unescaped `@` or `/` in a password is still hidden.
+fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
+    let Some((userinfo, host_and_path)) = rest.rsplit_once('@') else {
         return url.to_owned();
     };
     match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+        Some((user, _)) if !user.contains('/') => {
+            format!("{scheme}://{user}:***@{host_and_path}")
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -178,5 +214,35 @@ mod tests {
             redact_url_password("sqlite://./data/a.db"),
             "sqlite://./data/a.db"
         );
+    }
+
+    #[test]
+    fn query_passwords_and_awkward_userinfo_are_redacted() {
+        for (url, shown) in [
+            (
+                "postgres://db/x?user=app&password=s3cret",
+                "postgres://db/x?user=app&password=***",
+            ),
+            (
+                "postgresql://app@db/x?sslmode=require&PASSWORD=s3cret&sslpassword=k3y#frag",
+                "postgresql://app@db/x?sslmode=require&PASSWORD=***&sslpassword=***#frag",
+            ),
+            (
+                "postgres://app:p@ss@db:5432/x?password=again",
+                "postgres://app:***@db:5432/x?password=***",
+            ),
+            ("postgres://app:s3cret@db", "postgres://app:***@db"),
+            ("postgres://app:s3/cret@db/x", "postgres://app:***@db/x"),
+            (
+                "sqlite:///srv/a:b@c/s3cret.db",
+                "sqlite:///srv/a:b@c/s3cret.db",
+            ),
+            (
+                "postgres://db/x?application_name=a@b",
+                "postgres://db/x?application_name=a@b",
+            ),
+        ] {
+            assert_eq!(redact_url_password(url), shown, "{url}");
+        }
     }
 }

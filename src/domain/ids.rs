@@ -1,5 +1,7 @@
-//! Identifier newtypes. Session ids are cuid2; cookie ids are `cookie_<cuid2>`. Anything not
-//! shaped like one is rejected before it reaches a query or a file path.
+//! Identifier newtypes. Session ids are cuid2 (anything else is rejected before it reaches a
+//! query or a file path). Cookie ids are issued as `cookie_<cuid2>`, but any id of sane shape a
+//! browser presents is taken literally: one from an earlier database, another environment or
+//! the old site has simply used nothing yet.
 
 use std::fmt;
 
@@ -42,6 +44,9 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// Longest cookie id a browser may present.
+pub const MAX_COOKIE_ID_CHARS: usize = 128;
+
 /// The browser's quota identity, kept in its localStorage.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CookieId(String);
@@ -54,10 +59,13 @@ impl CookieId {
         Self(format!("{}{}", Self::PREFIX, cuid2::create_id()))
     }
 
-    /// Accepts only `cookie_<cuid2>`.
+    /// Accepts, literally, 1–[`MAX_COOKIE_ID_CHARS`] printable ASCII characters without
+    /// whitespace (so never a NUL, a control character or a space); whether this service issued
+    /// the id does not matter.
     pub fn parse(value: &str) -> Option<Self> {
-        let rest = value.strip_prefix(Self::PREFIX)?;
-        is_cuid2_shaped(rest).then(|| Self(value.to_owned()))
+        let sane = (1..=MAX_COOKIE_ID_CHARS).contains(&value.len())
+            && value.bytes().all(|b| b.is_ascii_graphic());
+        sane.then(|| Self(value.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -91,7 +99,38 @@ mod tests {
         ] {
             assert!(SessionId::parse(bad).is_none(), "{bad:?} accepted");
         }
-        assert!(CookieId::parse("aaaaaaaaaaaaaaaaaaaaaaaa").is_none());
-        assert!(CookieId::parse("cookie_../../x").is_none());
+    }
+
+    #[test]
+    fn cookie_ids_of_sane_shape_are_taken_literally() {
+        for sane in [
+            "cookie_abc123xyz",
+            "aaaaaaaaaaaaaaaaaaaaaaaa",
+            "legacy-site:42",
+            "x",
+            &"c".repeat(MAX_COOKIE_ID_CHARS),
+        ] {
+            assert_eq!(
+                CookieId::parse(sane).map(|id| id.as_str().to_owned()),
+                Some(sane.to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn absurd_cookie_ids_are_refused() {
+        for absurd in [
+            "",
+            "cookie abc",
+            " cookie_abc",
+            "cookie_abc\n",
+            "cookie_\0abc",
+            "cookie_\tabc",
+            "cookie_\u{7f}",
+            "cookié",
+            &"c".repeat(MAX_COOKIE_ID_CHARS + 1),
+        ] {
+            assert!(CookieId::parse(absurd).is_none(), "{absurd:?} accepted");
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Person and pet names: trimmed, NFC-normalised, 2–100 characters of letters in any script,
-//! spaces, apostrophes and hyphens (Zoë, O'Brien and Anne-Marie are all names).
+//! spaces, apostrophes and hyphens (Zoë, O'Brien and Anne-Marie are all names). A control
+//! character anywhere (tab, newline, NUL, …) refuses the name rather than being quietly
+//! turned into a space or trimmed away.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -22,11 +24,16 @@ pub enum NameError {
     TooLong,
     #[error("may contain only letters, spaces, apostrophes and hyphens")]
     InvalidCharacter,
+    #[error("may not contain tabs, line breaks or other control characters")]
+    ControlCharacter,
 }
 
 impl Name {
     /// Normalises and validates raw input.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
+        if raw.chars().any(char::is_control) {
+            return Err(NameError::ControlCharacter);
+        }
         let mut normalised = String::with_capacity(raw.len());
         let mut pending_space = false;
         let mut letters = 0usize;
@@ -113,12 +120,35 @@ mod tests {
         assert_eq!(Name::parse("   "), Err(NameError::TooShort));
         assert_eq!(Name::parse(&"a".repeat(101)), Err(NameError::TooLong));
         assert!(Name::parse(&"a".repeat(100)).is_ok());
-        for bad in ["Toby1", "<script>", "Rex!", "--", "a\u{0}b", "Bob; DROP"] {
+        for bad in ["Toby1", "<script>", "Rex!", "--", "Bob; DROP"] {
             assert_eq!(
                 Name::parse(bad),
                 Err(NameError::InvalidCharacter),
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn control_characters_anywhere_refuse_the_name() {
+        for bad in [
+            "Toby\n",
+            "\tToby",
+            "To\tby",
+            "To\nby",
+            "To\rby",
+            "a\u{0}b",
+            "Toby\u{0}",
+            "To\u{7f}by",
+            "To\u{85}by",
+            "To\u{1b}by",
+        ] {
+            assert_eq!(
+                Name::parse(bad),
+                Err(NameError::ControlCharacter),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(Name::parse("  Toby  ").unwrap().as_str(), "Toby");
     }
 }

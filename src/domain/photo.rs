@@ -1,6 +1,9 @@
-//! The pet photo: a cheap inspection (base64, magic bytes, size, header dimensions) that runs
-//! before anything is decoded, then a bounded decode that applies EXIF orientation, centre-crops
-//! to a square and re-encodes a clean 600×600 JPEG — no metadata, no trailing bytes.
+//! The pet photo: a cheap inspection (base64, magic bytes, size, a JPEG that reaches its
+//! end-of-image marker, header dimensions) that runs before anything is decoded, then a bounded
+//! decode that applies EXIF orientation, centre-crops to a square and re-encodes a clean
+//! 600×600 JPEG — no metadata, no trailing bytes. A JPEG cut off before its end is
+//! `image_corrupt` (decoders would fill the missing part with grey); bytes after the end marker
+//! (an HTML tail on a polyglot, say) are dropped, never stored.
 
 use std::io::Cursor;
 
@@ -8,6 +11,8 @@ use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+
+use super::jpeg_end::end_of_image;
 
 /// Largest decoded photo accepted.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
@@ -102,7 +107,7 @@ pub fn inspect(raw: &str) -> Result<InspectedPhoto, PhotoError> {
     if payload.len() > MAX_PHOTO_BYTES.div_ceil(3) * 4 + 4 {
         return Err(PhotoError::TooLarge);
     }
-    let bytes = if payload.bytes().any(|b| b.is_ascii_whitespace()) {
+    let mut bytes = if payload.bytes().any(|b| b.is_ascii_whitespace()) {
         let compact: String = payload
             .chars()
             .filter(|c| !c.is_ascii_whitespace())
@@ -116,6 +121,10 @@ pub fn inspect(raw: &str) -> Result<InspectedPhoto, PhotoError> {
         return Err(PhotoError::TooLarge);
     }
     let format = sniff_format(&bytes).ok_or(PhotoError::UnsupportedFormat)?;
+    if format == ImageFormat::Jpeg {
+        let end = end_of_image(&bytes).ok_or(PhotoError::Corrupt)?;
+        bytes.truncate(end);
+    }
     let (width, height) = ImageReader::with_format(Cursor::new(&bytes), format)
         .into_dimensions()
         .map_err(|_| PhotoError::Corrupt)?;

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::ids::CookieId;
+use super::ids::{CookieId, MAX_COOKIE_ID_CHARS};
 use super::names::{Name, NameError};
 use super::photo::{self, InspectedPhoto, PhotoError};
 
@@ -38,7 +38,10 @@ pub struct SubmissionRequest {
     /// The owner's name, same rules as the pet's.
     #[schema(example = "Matt")]
     pub owner_name: Option<String>,
-    /// The browser's `cookie_…` id from an earlier response; null or empty the first time.
+    /// The browser's cookie id from an earlier response; null or empty the first time. Any id
+    /// of 1–128 printable ASCII characters without spaces is counted as given (an unknown one
+    /// has used nothing).
+    #[schema(example = "cookie_abc123xyz", pattern = r"^([!-~]{1,128}|\s*)$")]
     pub cookie_id: Option<String>,
 }
 
@@ -68,7 +71,7 @@ pub enum ValidationError {
         field: &'static str,
         allowed: &'static [&'static str],
     },
-    #[error("cookie_id is not one this service issued")]
+    #[error("cookie_id must be 1–{MAX_COOKIE_ID_CHARS} printable ASCII characters without spaces")]
     CookieId,
     #[error(transparent)]
     Photo(#[from] PhotoError),
@@ -121,8 +124,9 @@ impl SubmissionForm {
         };
         let music_vibe = choice_field("music_vibe", request.music_vibe.as_deref(), MUSIC_VIBES)?;
         let owner_name = name_field("owner_name", request.owner_name.as_deref())?;
-        let cookie_id = match request.cookie_id.as_deref().map(str::trim) {
-            None | Some("") | Some("null") => None,
+        let cookie_id = match request.cookie_id.as_deref() {
+            None | Some("null") => None,
+            Some(raw) if raw.trim().is_empty() => None,
             Some(raw) => Some(CookieId::parse(raw).ok_or(ValidationError::CookieId)?),
         };
         Ok(Self {
@@ -139,7 +143,9 @@ impl SubmissionForm {
 fn name_field(field: &'static str, raw: Option<&str>) -> Result<Name, ValidationError> {
     match raw {
         None => Err(ValidationError::Required { field }),
-        Some(raw) if raw.trim().is_empty() => Err(ValidationError::Required { field }),
+        Some(raw) if raw.trim().is_empty() && !raw.contains(char::is_control) => {
+            Err(ValidationError::Required { field })
+        }
         Some(raw) => Name::parse(raw).map_err(|source| ValidationError::Name { field, source }),
     }
 }
@@ -239,7 +245,7 @@ mod tests {
 
     #[test]
     fn empty_and_null_cookie_ids_mean_a_new_visitor_and_junk_is_refused() {
-        for empty in ["", "null"] {
+        for empty in ["", "   ", "null"] {
             let mut with_empty = request();
             with_empty.cookie_id = Some(empty.into());
             assert!(
@@ -250,7 +256,7 @@ mod tests {
             );
         }
         let mut junk = request();
-        junk.cookie_id = Some("cookie_x' OR 1=1".into());
+        junk.cookie_id = Some("cookie_x\0' OR 1=1".into());
         assert_eq!(
             SubmissionForm::parse(junk).unwrap_err().code(),
             "invalid_cookie_id"

@@ -1,6 +1,7 @@
 //! Who the client is: the TCP peer, unless the peer is a trusted proxy, in which case the
-//! nearest untrusted address in `X-Forwarded-For` (read right to left). Rate limits key on the
-//! result (IPv6 clients by their /64, since one household holds a whole /64).
+//! nearest untrusted address in `X-Forwarded-For` (read right to left; entries some proxies
+//! write as `ip:port` or `[v6]:port` are read as their address). Rate limits key on the result
+//! (IPv6 clients by their /64, since one household holds a whole /64).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -114,7 +115,7 @@ impl TrustedProxies {
             .collect();
         let mut client = peer_ip;
         for hop in hops.iter().rev() {
-            let Ok(ip) = hop.parse::<IpAddr>() else {
+            let Some(ip) = hop_address(hop) else {
                 break;
             };
             client = canonical(ip);
@@ -124,6 +125,20 @@ impl TrustedProxies {
         }
         client
     }
+}
+
+/// The address of one `X-Forwarded-For` entry: `ip`, `ip:port`, `[v6]` or `[v6]:port`.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = hop.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<Ipv6Addr>().ok())
+        .map(IpAddr::V6)
 }
 
 /// The key a per-client limit is charged to: the IPv4 address, or the IPv6 /64.
@@ -160,6 +175,44 @@ mod tests {
         let peer: SocketAddr = "10.1.2.3:5000".parse().unwrap();
         let client = proxies.client_ip(peer, &headers("6.6.6.6, 198.51.100.7, 192.168.1.1"));
         assert_eq!(client, "198.51.100.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn entries_with_ports_and_brackets_are_read_as_their_address() {
+        let proxies: TrustedProxies = "10.0.0.0/8, 2001:db8:ffff::/48".parse().unwrap();
+        let peer: SocketAddr = "10.1.2.3:5000".parse().unwrap();
+        for (xff, client) in [
+            ("198.51.100.7:41234", "198.51.100.7"),
+            ("198.51.100.7:41234, 10.0.0.5:80", "198.51.100.7"),
+            ("[2001:db8::7]:443", "2001:db8::7"),
+            ("[2001:db8::7]", "2001:db8::7"),
+            ("2001:db8::7", "2001:db8::7"),
+            ("[2001:db8::7]:443, [2001:db8:ffff::1]:8080", "2001:db8::7"),
+            ("[::ffff:192.0.2.9]:1", "192.0.2.9"),
+        ] {
+            assert_eq!(
+                proxies.client_ip(peer, &headers(xff)),
+                client.parse::<IpAddr>().unwrap(),
+                "{xff}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_entry_stops_the_walk_at_the_last_trusted_hop() {
+        let proxies: TrustedProxies = "10.0.0.0/8".parse().unwrap();
+        let peer: SocketAddr = "10.1.2.3:5000".parse().unwrap();
+        for xff in [
+            "unknown, 10.0.0.9:80",
+            "[2001:db8::7, 10.0.0.9",
+            "1.2.3.4:x, 10.0.0.9",
+        ] {
+            assert_eq!(
+                proxies.client_ip(peer, &headers(xff)),
+                "10.0.0.9".parse::<IpAddr>().unwrap(),
+                "{xff}"
+            );
+        }
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// Every route of the service.
 pub fn router(app: AppState) -> Router {
     let request_timeout = app.config.http.request_timeout();
+    let https_origin = app.config.http.public_base_url().starts_with("https://");
     Router::new()
         .route(
             "/api/submissions",
@@ -76,7 +77,9 @@ pub fn router(app: AppState) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         .layer(from_fn_with_state(app.clone(), middleware::observe))
-        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn(move |request, next| {
+            middleware::security_headers(https_origin, request, next)
+        }))
         .layer(from_fn(move |request, next| {
             middleware::enforce_timeout(request_timeout, request, next)
         }))

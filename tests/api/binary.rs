@@ -39,6 +39,42 @@ fn config_print_redacts_secrets() {
 }
 
 #[test]
+fn database_passwords_in_the_query_are_redacted_too() {
+    let url = "postgres://app:hunter22@127.0.0.1:1/serenade?sslmode=disable&password=hunter33";
+    let printed = serenade()
+        .args(["config", "--print"])
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(printed.stdout).unwrap();
+    assert!(
+        text.contains(
+            "DATABASE_URL=postgres://app:***@127.0.0.1:1/serenade?sslmode=disable&password=***"
+        ),
+        "{text}"
+    );
+
+    // A failed connection names the database without its password.
+    let failed = serenade()
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    assert!(!failed.status.success());
+    let errors = String::from_utf8(failed.stderr).unwrap();
+    assert!(
+        errors.contains("connecting to postgres://app:***@127.0.0.1:1/serenade"),
+        "{errors}"
+    );
+    for shown in [&text, &errors] {
+        assert!(
+            !shown.contains("hunter22") && !shown.contains("hunter33"),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
 fn config_check_explains_what_is_wrong() {
     let output = serenade()
         .args(["config", "--check"])

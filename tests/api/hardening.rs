@@ -134,6 +134,32 @@ async fn html_pages_carry_security_headers() {
 
     let json = app.get("/livez").await;
     assert_eq!(json.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        !json.headers().contains_key("strict-transport-security"),
+        "HSTS on a plain-http origin"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_https_public_origin_turns_on_hsts_everywhere() {
+    let app = TestApp::builder()
+        .configure(|c| c.http.public_base_url = Some("https://pets.example.com/".into()))
+        .spawn()
+        .await;
+    for path in [
+        "/",
+        "/livez",
+        "/api/submissions/abcdefghijklmnopqrstuvwx/status",
+        "/nope",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000",
+            "{path}"
+        );
+    }
     app.stop().await;
 }
 

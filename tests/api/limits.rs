@@ -96,7 +96,7 @@ async fn status_polls_are_free_and_results_are_charged() {
     for _ in 0..3 {
         assert_eq!(
             app.get(&format!("/api/results/{id}")).await.status(),
-            StatusCode::ACCEPTED
+            StatusCode::BAD_REQUEST
         );
     }
 
@@ -148,6 +148,51 @@ async fn forwarded_for_from_a_trusted_proxy_separates_clients() {
     assert_eq!(
         send("198.51.100.1").await.unwrap().status(),
         StatusCode::TOO_MANY_REQUESTS
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn forwarded_for_entries_with_ports_are_read_as_their_address() {
+    let app = TestApp::builder()
+        .configure(|c| {
+            c.limits.submissions_per_ip_per_hour = 1;
+            c.http.trusted_proxies = "127.0.0.1, 10.0.0.0/8".parse().unwrap();
+        })
+        .spawn()
+        .await;
+    let send = |xff: &'static str| {
+        app.client
+            .post(app.url("/api/submissions"))
+            .header("x-forwarded-for", xff)
+            .json(&valid_submission())
+            .send()
+    };
+    // The same client behind ports that change per connection: one budget.
+    assert_eq!(
+        send("198.51.100.1:40001").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send("198.51.100.1:40002, 10.0.0.7:443")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client, and IPv6 in brackets with and without a port.
+    assert_eq!(
+        send("198.51.100.2:40001").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send("[2001:db8:1:2::7]:5555").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send("[2001:db8:1:2::8]").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "same IPv6 /64"
     );
     app.stop().await;
 }

@@ -8,8 +8,11 @@ mod common;
 
 mod binary;
 mod hardening;
+mod identity;
 mod limits;
 mod operations;
 mod pages;
+mod photo_integrity;
 mod reads;
 mod submissions;
+mod webhook_ids;

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::common::{TestApp, valid_submission};
+use crate::common::{Backend, TestApp, on_postgres, valid_submission};
 
 fn with_admin(app: crate::common::TestAppBuilder) -> crate::common::TestAppBuilder {
     app.configure(|c| {
@@ -117,10 +117,76 @@ async fn queue_status_needs_the_right_credentials() {
     app.stop().await;
 }
 
+/// The spec's `active_celery_tasks` (jobs running now) and `last_credits_check` sit next to
+/// our own fields.
+async fn queue_status_has_the_spec_fields(backend: Backend) {
+    let app = with_admin(TestApp::builder().backend(backend))
+        .spawn()
+        .await;
+    let admin_get = || {
+        app.client
+            .get(app.url("/api/admin/queue-status"))
+            .basic_auth("ops", Some("correct horse battery"))
+            .send()
+    };
+    let before: Value = admin_get().await.unwrap().json().await.unwrap();
+    assert_eq!(before["active_celery_tasks"], 0);
+    assert_eq!(before["last_credits_check"], Value::Null);
+
+    let created: Value = app
+        .post_submission(&valid_submission())
+        .await
+        .json()
+        .await
+        .unwrap();
+    app.execute(
+        "update jobs set state = 'running' where submission_id = $1",
+        created["session_id"].as_str().unwrap(),
+    )
+    .await;
+    app.db()
+        .store_credits(7000, 1500, 1_771_064_700_000)
+        .await
+        .unwrap();
+
+    let body: Value = admin_get().await.unwrap().json().await.unwrap();
+    assert_eq!(body["pending_submissions"], 1);
+    assert_eq!(body["processing_submissions"], 0);
+    assert_eq!(body["active_celery_tasks"], 1, "{body}");
+    assert_eq!(body["active_tasks"], 1);
+    assert_eq!(body["sonauto_credits"], 8500);
+    assert_eq!(body["last_credits_check"], "2026-02-14T10:25:00Z");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn queue_status_has_the_spec_fields_on_sqlite() {
+    queue_status_has_the_spec_fields(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn queue_status_has_the_spec_fields_on_postgres() {
+    on_postgres(queue_status_has_the_spec_fields).await;
+}
+
 #[tokio::test]
 async fn metrics_are_prometheus_text_behind_the_admin_credentials() {
     let app = with_admin(TestApp::builder()).spawn().await;
-    app.post_submission(&valid_submission()).await;
+    let created: Value = app
+        .post_submission(&valid_submission())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["session_id"].as_str().unwrap();
+    app.get(&format!("/api/submissions/{id}/status")).await;
+    app.get("/no/such/page-zqxv").await;
+    let odd_method = reqwest::Method::from_bytes(b"FROBNICATE").unwrap();
+    app.client
+        .request(odd_method, app.url("/livez"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
 
     let response = app
@@ -139,6 +205,14 @@ async fn metrics_are_prometheus_text_behind_the_admin_credentials() {
         ),
         "{text}"
     );
+    assert!(
+        text.contains("route=\"/api/submissions/{session_id}/status\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("method=\"OTHER\",route=\"/livez\""), "{text}");
+    for raw in [id, "zqxv", "FROBNICATE"] {
+        assert!(!text.contains(raw), "{raw} became a label: {text}");
+    }
     assert!(text.contains("submissions_accepted_total 1"));
     assert!(text.contains("submissions{status=\"pending\"} 1"));
     app.stop().await;

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::{TestApp, valid_submission};
+use crate::common::{Backend, TestApp, on_postgres, valid_submission};
 
 async fn submit(app: &TestApp) -> String {
     let body: Value = app
@@ -60,36 +60,37 @@ async fn unknown_and_malformed_ids_are_404_with_the_flat_error() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn results_tell_pending_processing_success_and_fail_apart() {
-    let app = TestApp::spawn().await;
+/// The body and status of `GET /api/results/{id}`.
+async fn result_of(app: &TestApp, id: &str) -> (StatusCode, Value) {
+    let response = app.get(&format!("/api/results/{id}")).await;
+    (response.status(), response.json().await.unwrap())
+}
+
+/// Unknown → 404; pending, processing and fail → 400 with the true status; success → 200.
+async fn results_answer_each_status_with_its_code(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let (status, body) = result_of(&app, "abcdefghijklmnopqrstuvwx").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+
     let id = submit(&app).await;
-
-    let pending = app.get(&format!("/api/results/{id}")).await;
-    assert_eq!(pending.status(), StatusCode::ACCEPTED);
-    let body: Value = pending.json().await.unwrap();
-    assert_eq!(body["status"], "pending");
-    assert_eq!(body["success"], false);
-    assert!(
-        !body["message"]
-            .as_str()
-            .unwrap()
-            .to_lowercase()
-            .contains("fail")
-    );
-
-    app.execute(
-        "update submissions set entry_status = 'processing' where session_id = $1",
-        &id,
-    )
-    .await;
-    let processing: Value = app
-        .get(&format!("/api/results/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(processing["status"], "processing");
+    for entry_status in ["pending", "processing"] {
+        if entry_status == "processing" {
+            app.execute(
+                "update submissions set entry_status = 'processing' where session_id = $1",
+                &id,
+            )
+            .await;
+        }
+        let (status, body) = result_of(&app, &id).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{entry_status}");
+        assert_eq!(body["success"], false);
+        assert_eq!(body["status"], entry_status);
+        assert_eq!(body["error"], "song_not_ready");
+        assert!(body.get("video_url").is_none(), "{body}");
+        let message = body["message"].as_str().unwrap().to_lowercase();
+        assert!(message.contains("still being made") && !message.contains("fail"));
+    }
 
     app.execute(
         "update submissions set entry_status = 'success', lyrics = '[Chorus] Matt and Toby', \
@@ -97,33 +98,42 @@ async fn results_tell_pending_processing_success_and_fail_apart() {
         &id,
     )
     .await;
-    let success = app.get(&format!("/api/results/{id}")).await;
-    assert_eq!(success.status(), StatusCode::OK);
-    let body: Value = success.json().await.unwrap();
+    let (status, body) = result_of(&app, &id).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(body["success"], true);
+    assert_eq!(body["status"], "success");
     assert_eq!(body["video_url"], format!("/storage/video/{id}.mp4"));
     assert_eq!(body["lyrics"], "[Chorus] Matt and Toby");
     assert_eq!(body["pet_name"], "Toby");
     assert_eq!(body["owner_name"], "Matt");
+    assert!(body.get("error").is_none() && body.get("message").is_none());
 
     app.execute(
         "update submissions set entry_status = 'fail' where session_id = $1",
         &id,
     )
     .await;
-    let fail: Value = app
-        .get(&format!("/api/results/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(fail["success"], false);
-    assert_eq!(fail["status"], "fail");
+    let (status, body) = result_of(&app, &id).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["status"], "fail");
+    assert_eq!(body["error"], "song_failed");
     assert_eq!(
-        fail["message"],
+        body["message"],
         "Video generation failed. Please try again."
     );
+    assert!(body.get("video_url").is_none(), "{body}");
     app.stop().await;
+}
+
+#[tokio::test]
+async fn results_answer_each_status_with_its_code_on_sqlite() {
+    results_answer_each_status_with_its_code(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn results_answer_each_status_with_its_code_on_postgres() {
+    on_postgres(results_answer_each_status_with_its_code).await;
 }
 
 #[tokio::test]

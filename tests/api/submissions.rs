@@ -105,7 +105,7 @@ async fn each_broken_rule_gets_its_code_and_field_and_leaves_nothing_behind() {
         ("music_vibe", json!("Jazz"), "invalid_choice"),
         ("owner_name", json!(""), "field_required"),
         ("owner_name", json!("Bob <script>"), "invalid_name"),
-        ("cookie_id", json!("cookie_../../x"), "invalid_cookie_id"),
+        ("cookie_id", json!("cookie x"), "invalid_cookie_id"),
     ];
     for (field, value, code) in cases {
         let mut body = valid_submission();

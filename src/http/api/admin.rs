@@ -58,13 +58,17 @@ impl FromRequestParts<AppState> for AdminAuth {
     }
 }
 
-/// The spec's queue snapshot, plus the provider budget.
+/// The spec's queue snapshot (`pending_submissions`, `processing_submissions`,
+/// `active_celery_tasks`, `sonauto_credits`, `last_credits_check`), plus our own fields.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueStatus {
     pub pending_submissions: i64,
     pub processing_submissions: i64,
     pub succeeded_submissions: i64,
     pub failed_submissions: i64,
+    /// The spec's name for pipeline jobs running now, across every worker (there is no Celery
+    /// here; the same count as `active_tasks`).
+    pub active_celery_tasks: i64,
     /// Pipeline jobs running now, across every worker.
     pub active_tasks: i64,
     /// Provider generations in flight (slots held) and the limit.
@@ -72,7 +76,7 @@ pub struct QueueStatus {
     pub max_concurrent_requests: u32,
     /// `num_credits + num_credits_payg` at the last refresh (null before the first).
     pub sonauto_credits: Option<i64>,
-    /// RFC 3339 UTC time of that refresh.
+    /// RFC 3339 UTC time of the last balance check (null before the first).
     pub last_credits_check: Option<String>,
     /// Worker processes with a recent heartbeat.
     pub live_workers: i64,
@@ -134,6 +138,7 @@ pub async fn queue_status(
         processing_submissions: counts.processing,
         succeeded_submissions: counts.success,
         failed_submissions: counts.fail,
+        active_celery_tasks: active_tasks,
         active_tasks,
         provider_slots_in_use: app.db.provider_slots_in_use().await?,
         max_concurrent_requests: app.config.provider.max_concurrent_requests,

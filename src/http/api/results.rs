@@ -1,5 +1,8 @@
-//! `GET /api/results/{id}`: the finished song for the result page. Pending and processing
-//! submissions answer 202 with their true status; a failure answers with the spec's message.
+//! `GET /api/results/{id}`: the finished song for the result page, as the spec's prose has it:
+//! an unknown id is 404, a finished song 200, and any other status 400 with `success: false`
+//! and the true status (a pending song is told it is still being made, never that it failed;
+//! a failed one gets the spec's message). A client that checks `response.ok` never tries to
+//! play a video that does not exist.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,7 +14,7 @@ use super::rate_limit::{Budget, charge};
 use crate::app::AppState;
 use crate::domain::submission::EntryStatus;
 use crate::domain::timestamp::rfc3339_from_ms;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, code};
 use crate::http::extract::{ClientIp, SessionPath};
 
 /// A submission's result, or why there is none yet.
@@ -29,6 +32,10 @@ pub struct SubmissionResult {
     pub created_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Why there is no song (400 only): `song_not_ready` while pending or processing,
+    /// `song_failed` after a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
 }
 
 /// The result page's data.
@@ -37,8 +44,8 @@ pub struct SubmissionResult {
     path = "/api/results/{session_id}",
     params(("session_id" = String, Path, description = "The submission's id")),
     responses(
-        (status = 200, description = "Finished (success) or failed (success: false, status: fail)", body = SubmissionResult),
-        (status = 202, description = "Still pending or processing", body = SubmissionResult),
+        (status = 200, description = "The finished song (status: success)", body = SubmissionResult),
+        (status = 400, description = "No song: still pending or processing (`song_not_ready`) or failed (`song_failed`); `status` is the true status", body = SubmissionResult),
         (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
         (status = 429, description = "Per-IP limit hit", body = crate::openapi::ErrorBody),
     ),
@@ -66,8 +73,9 @@ pub async fn submission_result(
         pet_name: row.pet_name,
         created_at: rfc3339_from_ms(row.created_at),
         message: None,
+        error: None,
     };
-    let code = match status {
+    let http_status = match status {
         EntryStatus::Success => {
             result.video_url = row.generated_video_path;
             result.lyrics = row.lyrics;
@@ -75,12 +83,14 @@ pub async fn submission_result(
         }
         EntryStatus::Fail => {
             result.message = Some("Video generation failed. Please try again.".into());
-            StatusCode::OK
+            result.error = Some(code::SONG_FAILED);
+            StatusCode::BAD_REQUEST
         }
         EntryStatus::Pending | EntryStatus::Processing => {
             result.message = Some("Your song is still being made. Please check back soon.".into());
-            StatusCode::ACCEPTED
+            result.error = Some(code::SONG_NOT_READY);
+            StatusCode::BAD_REQUEST
         }
     };
-    Ok((code, Json(result)))
+    Ok((http_status, Json(result)))
 }

@@ -68,8 +68,8 @@ pub async fn submission_webhook(
     request_body(content = Object, description = "`{\"task_id\": …, \"status\": …}` and anything else"),
     responses(
         (status = 200, body = WebhookAck),
-        (status = 400, description = "No task id", body = crate::openapi::ErrorBody),
-        (status = 404, description = "Unknown task id", body = crate::openapi::ErrorBody),
+        (status = 400, description = "No task id (`field_required`), or one that cannot be a task id: not a string, longer than 256 bytes or holding control characters (`invalid_task_id`)", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No submission has this task id", body = crate::openapi::ErrorBody),
     ),
     tag = "webhooks"
 )]
@@ -78,25 +78,61 @@ pub async fn task_webhook(State(app): State<AppState>, body: Bytes) -> ApiResult
         code: code::INVALID_JSON,
         message: "The webhook body is not JSON.".into(),
     })?;
-    let task_id = task_id_of(&parsed).ok_or(ApiError::Validation {
-        code: "field_required",
-        field: "task_id",
-        message: "task_id is required".into(),
-    })?;
+    let task_id = task_id_of(&parsed).map_err(TaskIdError::into_api_error)?;
     let target = app
         .db
-        .webhook_target_by_task(&task_id)
+        .webhook_target_by_task(task_id)
         .await?
         .ok_or(ApiError::not_found("Task"))?;
     record(&app, &target, &body).await
 }
 
-fn task_id_of(body: &Value) -> Option<String> {
-    ["task_id", "id"]
+/// Longest task id looked up; the provider's are 36-character UUIDs.
+const MAX_TASK_ID_BYTES: usize = 256;
+
+/// Why a callback body names no task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaskIdError {
+    /// No `task_id` (or `id`), or an empty or blank one.
+    Missing,
+    /// Not a string, too long, or holding control characters (PostgreSQL text cannot even
+    /// hold a NUL): it cannot name a task, so it is refused before any query.
+    Invalid,
+}
+
+impl TaskIdError {
+    fn into_api_error(self) -> ApiError {
+        match self {
+            Self::Missing => ApiError::Validation {
+                code: "field_required",
+                field: "task_id",
+                message: "task_id is required".into(),
+            },
+            Self::Invalid => ApiError::Validation {
+                code: code::INVALID_TASK_ID,
+                field: "task_id",
+                message: format!(
+                    "task_id must be a string of at most {MAX_TASK_ID_BYTES} bytes without control characters"
+                ),
+            },
+        }
+    }
+}
+
+/// The task id a callback body carries (`task_id`, or `id` in the provider's full shape).
+fn task_id_of(body: &Value) -> Result<&str, TaskIdError> {
+    let value = ["task_id", "id"]
         .iter()
-        .find_map(|key| body.get(*key).and_then(Value::as_str))
-        .filter(|id| !id.is_empty() && id.len() <= 100)
-        .map(str::to_owned)
+        .find_map(|key| body.get(*key).filter(|value| !value.is_null()))
+        .ok_or(TaskIdError::Missing)?;
+    let id = value.as_str().ok_or(TaskIdError::Invalid)?;
+    if id.trim().is_empty() {
+        Err(TaskIdError::Missing)
+    } else if id.len() > MAX_TASK_ID_BYTES || id.contains(char::is_control) {
+        Err(TaskIdError::Invalid)
+    } else {
+        Ok(id)
+    }
 }
 
 /// An uppercase status word, or `UNKNOWN` for anything else.
@@ -119,22 +155,28 @@ async fn record(
     body: &[u8],
 ) -> ApiResult<Json<WebhookAck>> {
     let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let task_id = task_id_of(&parsed);
+    let task_id = match task_id_of(&parsed) {
+        Ok(id) => Some(id),
+        Err(TaskIdError::Missing) => None,
+        Err(TaskIdError::Invalid) => {
+            tracing::warn!(submission.id = %target.session_id, "webhook with an impossible task id ignored");
+            return Ok(ack("Webhook ignored"));
+        }
+    };
     let status = status_of(&parsed);
-    if let (Some(known), Some(claimed)) = (target.llm_task_id.as_deref(), task_id.as_deref())
+    if let (Some(known), Some(claimed)) = (target.llm_task_id.as_deref(), task_id)
         && known != claimed
     {
         tracing::warn!(submission.id = %target.session_id, claimed, "webhook for another task ignored");
         return Ok(ack("Webhook ignored"));
     }
-    let kept = String::from_utf8_lossy(&body[..body.len().min(KEPT_BODY_BYTES)]).into_owned();
     let first = app
         .db
         .record_provider_event(
             &target.session_id,
-            task_id.as_deref(),
+            task_id,
             &status,
-            &kept,
+            &kept_body(body),
             now_ms(),
         )
         .await?;
@@ -159,6 +201,12 @@ async fn record(
         app.wakers.wake(Lane::Dispatch);
     }
     Ok(ack("Webhook processed"))
+}
+
+/// The start of a callback body as text for the audit trail: invalid UTF-8 and NUL (which
+/// PostgreSQL text cannot hold) become U+FFFD.
+fn kept_body(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(KEPT_BODY_BYTES)]).replace('\0', "\u{FFFD}")
 }
 
 fn ack(message: &str) -> Json<WebhookAck> {
