@@ -26,7 +26,8 @@ const WAKE_RECONCILE: DualSql = dual_sql!(
 const SET_PROVIDER_STATUS: DualSql = dual_sql!(
     "update submissions set provider_status = $2, updated_at = ",
     NOW,
-    " where session_id = $1 and entry_status in ('pending', 'processing')"
+    " where session_id = $1 and entry_status in ('pending', 'processing') \
+     and coalesce(provider_status, '') not in ('SUCCESS', 'FAILURE')"
 );
 
 impl Db {

@@ -58,10 +58,16 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
     );
     let applied = app
         .db
-        .complete_details(job, &song_url, lyrics.as_deref().unwrap_or_default(), next)
+        .complete_details(job, &song_url, &without_nul(lyrics.as_deref()), next)
         .await?;
     if applied {
         app.wakers.wake(Lane::Provider);
     }
     Ok(StepOutcome::committed(applied))
+}
+
+/// The provider's text without NUL characters (a JSON `\u0000` decodes to one, and
+/// PostgreSQL text cannot hold it: storing it would fail a paid song).
+fn without_nul(text: Option<&str>) -> String {
+    text.unwrap_or_default().replace('\0', "")
 }

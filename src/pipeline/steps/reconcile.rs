@@ -82,10 +82,11 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             let message = generation
                 .error_message
                 .as_deref()
-                .unwrap_or("the provider could not make this song");
+                .unwrap_or("the provider could not make this song")
+                .replace('\0', "");
             let outcome = ProviderOutcome::Failed {
                 full_response: &generation.raw,
-                message,
+                message: &message,
             };
             let applied = app.db.complete_generation(job, outcome).await?;
             if applied {
