@@ -26,6 +26,8 @@ async fn app(backend: Backend, generation_seconds: f64) -> TestApp {
             config.provider.adoption_window_seconds = 3;
             config.provider.api_request_timeout_seconds = 1;
             config.provider.generation_deadline_minutes = 2.0;
+            // Small videos: the catalogue is about the provider, not the renderer.
+            config.render.video_size = 240;
             config.admin.admin_user = Some("admin".into());
             config.admin.admin_password = Some(secrecy::SecretString::from("fault-catalogue"));
         })
