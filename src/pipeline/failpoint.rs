@@ -1,8 +1,8 @@
 //! A test-only fault hook for the crash tests: `SERENADE_FAILPOINT=pause:<job kind>` makes
 //! every run of that step wait 60 s before working, and `pause-after-post:send` makes `send`
 //! wait after the provider accepted the POST but before the task id is stored — so a test can
-//! kill the worker process at a known point. Unset (always, outside those tests) it does
-//! nothing.
+//! kill or stop the worker process at a known point (`pause-after-post:send:<seconds>` sets
+//! that wait). Unset (always, outside those tests) it does nothing.
 
 use std::time::Duration;
 
@@ -24,8 +24,20 @@ pub async fn pause_if_armed(kind: JobKind) {
 
 /// Waits if the failpoint names the moment after an accepted POST.
 pub async fn pause_after_post_if_armed() {
-    if std::env::var(FAILPOINT_ENV).as_deref() == Ok("pause-after-post:send") {
-        tracing::warn!("failpoint: pausing after the provider accepted the POST");
-        tokio::time::sleep(Duration::from_secs(60)).await;
-    }
+    let Ok(value) = std::env::var(FAILPOINT_ENV) else {
+        return;
+    };
+    let Some(rest) = value.strip_prefix("pause-after-post:send") else {
+        return;
+    };
+    let seconds = match rest.strip_prefix(':') {
+        Some(seconds) => seconds.parse().unwrap_or(60),
+        None if rest.is_empty() => 60,
+        None => return,
+    };
+    tracing::warn!(
+        seconds,
+        "failpoint: pausing after the provider accepted the POST"
+    );
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
 }

@@ -9,6 +9,7 @@ use serenade::db::Db;
 use crate::cluster::Cluster;
 use crate::common::{Backend, on_postgres};
 use crate::helpers::{running_job, status_of, submit};
+use serenade::provider::fake::Scenario;
 
 /// Everything the woken worker could touch: the submission's row, its jobs, its published
 /// files (temporary ones are checked apart: they must all be gone).
@@ -119,4 +120,50 @@ async fn a_worker_stopped_past_its_lease_changes_nothing_when_woken_on_sqlite() 
 #[tokio::test]
 async fn a_worker_stopped_past_its_lease_changes_nothing_when_woken_on_postgres() {
     on_postgres(a_worker_stopped_past_its_lease_changes_nothing_when_woken).await;
+}
+
+/// A worker stopped between the provider's answer and storing the task id, with every
+/// callback lost: the job's new owner can only learn the generation from the woken worker,
+/// whose fenced-out completion records the task id instead of dropping it. One generation,
+/// billed once, no resend.
+async fn a_task_id_learned_after_losing_the_lease_is_recorded_not_lost(backend: Backend) {
+    let mut cluster = Cluster::start(backend, 900).await;
+    cluster.fake.control().set_scenario(Scenario {
+        drop_webhooks: Some(1.0),
+        ..Scenario::default()
+    });
+    let sleeper = cluster.spawn_worker(Some("pause-after-post:send:6"));
+    let id = submit(&cluster.app).await;
+    cluster
+        .wait_until(
+            Duration::from_secs(30),
+            "the POST to be accepted",
+            || async { cluster.fake.control().stats().accepted == 1 },
+        )
+        .await;
+    cluster.signal_worker(sleeper, "STOP");
+    let rescuer = cluster.spawn_worker(None);
+    // The rescuer takes the send over once the lease (3 s) lapses and waits for a callback.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_ne!(status_of(&cluster.app, &id).await, "success");
+    cluster.signal_worker(sleeper, "CONT");
+    cluster
+        .wait_until(Duration::from_secs(60), "the song to be made", || async {
+            status_of(&cluster.app, &id).await == "success"
+        })
+        .await;
+    let stats = cluster.fake.control().stats();
+    assert_eq!((stats.posts, stats.accepted), (1, 1), "{stats:?}");
+    cluster.kill_worker(rescuer);
+    cluster.stop().await;
+}
+
+#[tokio::test]
+async fn a_task_id_learned_after_losing_the_lease_is_recorded_not_lost_on_sqlite() {
+    a_task_id_learned_after_losing_the_lease_is_recorded_not_lost(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_task_id_learned_after_losing_the_lease_is_recorded_not_lost_on_postgres() {
+    on_postgres(a_task_id_learned_after_losing_the_lease_is_recorded_not_lost).await;
 }

@@ -69,3 +69,75 @@ async fn backoff_survives_a_restart() {
     );
     restarted.stop().await;
 }
+
+/// The adoption window of an unanswered POST runs from that POST: neither the snoozes while
+/// waiting for a callback nor a restart start it again, so the resend comes once it passes.
+#[tokio::test]
+async fn the_adoption_window_runs_from_the_first_unanswered_post_across_a_restart() {
+    let tune = |c: &mut serenade::config::Config| {
+        c.provider.adoption_window_seconds = 5;
+        c.provider.api_request_timeout_seconds = 1;
+    };
+    let app = pipeline_app(Backend::Sqlite).configure(tune).spawn().await;
+    scenario(
+        &app,
+        Scenario {
+            drop_webhooks: Some(1.0),
+            ..Scenario::post_faults(1, Fault::AcceptThenHang)
+        },
+    );
+    let id = submit(&app).await;
+    let (db, session) = (app.db(), id.as_str());
+    let stamp = move || async move {
+        rows::<(Option<i64>,)>(
+            db,
+            "select send_started_at from submissions where session_id = $1",
+            session,
+        )
+        .await
+        .pop()
+        .unwrap()
+        .0
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let first_post = loop {
+        if let Some(stamped) = stamp().await {
+            break stamped;
+        }
+        assert!(std::time::Instant::now() < deadline, "never sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // The POST times out (1 s) and the send snoozes, looking for a callback.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        stamp().await,
+        Some(first_post),
+        "a snooze restarted the window"
+    );
+    let sibling = app.sibling().with_workers().configure(tune);
+    app.stop().await;
+
+    let restarted = sibling.spawn().await;
+    assert_eq!(
+        finished(&restarted, &id, Duration::from_secs(60)).await["status"],
+        "success"
+    );
+    let (resends, sent_at): (i32, i64) = rows(
+        restarted.db(),
+        "select possible_duplicate_posts, send_started_at from submissions where session_id = $1",
+        &id,
+    )
+    .await
+    .pop()
+    .unwrap();
+    assert_eq!(
+        resends, 1,
+        "the silent POST was sent again once, and counted"
+    );
+    assert!(
+        sent_at - first_post >= 5000,
+        "resent {} ms after the first POST, inside the window",
+        sent_at - first_post
+    );
+    restarted.stop().await;
+}
