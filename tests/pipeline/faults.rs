@@ -470,3 +470,24 @@ on_both_databases!(
     a_huge_retry_after_is_capped_on_postgres,
     huge_retry_after
 );
+
+/// The CDN fails the first downloads (502s, more than a step's attempts): the songs are paid
+/// for, so they wait and none fails.
+async fn cdn_blip(backend: Backend) {
+    let app = app(backend, 0.5).await;
+    scenario(
+        &app,
+        Scenario {
+            cdn_faults: burst(40, Fault::status(502)),
+            ..Scenario::default()
+        },
+    );
+    let ids = submit_all(&app).await;
+    assert_money_path_held(&app, &ids, Allowed::default()).await;
+    app.stop().await;
+}
+on_both_databases!(
+    a_cdn_blip_fails_no_paid_song_on_sqlite,
+    a_cdn_blip_fails_no_paid_song_on_postgres,
+    cdn_blip
+);

@@ -5,7 +5,9 @@
 
 use crate::app::AppState;
 use crate::db::jobs::{ClaimedJob, JobKind, Lane, NewJob};
+use crate::db::now_ms;
 use crate::domain::ids::SessionId;
+use crate::pipeline::millis;
 use crate::pipeline::outcome::StepOutcome;
 use crate::pipeline::publish::Staging;
 use crate::storage::{Area, FileName, Storage};
@@ -59,7 +61,20 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             Ok(StepOutcome::committed(applied))
         }
         Err(error) if error.is_retryable() => {
-            Ok(StepOutcome::retry(format!("{}: {error}", error.code())))
+            let message = format!("{}: {error}", error.code());
+            // The song is paid for: a CDN blip costs no attempt for as long again as a
+            // generation may take; past that, the attempts count.
+            let since_made = row.received_from_llm.map(|at| now_ms() - at);
+            let patient = since_made
+                .is_some_and(|waited| waited < millis(app.config.provider.generation_deadline()));
+            Ok(if patient {
+                StepOutcome::Backoff {
+                    error: message,
+                    after: None,
+                }
+            } else {
+                StepOutcome::retry(message)
+            })
         }
         Err(error) => Ok(StepOutcome::fail(format!("{}: {error}", error.code()))),
     }

@@ -204,7 +204,7 @@ fn refuse_bad_key(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     Some(detail(StatusCode::UNAUTHORIZED, "Invalid API key"))
 }
 
-async fn fault_response(shared: &Shared, fault: Fault) -> Response {
+pub(super) async fn fault_response(shared: &Shared, fault: Fault) -> Response {
     let (status, retry_after) = match fault {
         Fault::Status {
             status,

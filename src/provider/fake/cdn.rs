@@ -1,6 +1,6 @@
 //! The fake's CDN: `GET /cdn/pubapi/generations2/audio_{id}_0.{ext}`, public (no auth, and
 //! requests that carry an `Authorization` header are counted as a client bug), serving real
-//! audio once the generation succeeded and until it expires.
+//! audio once the generation succeeded and until it expires (or a scenario's fault).
 
 use std::sync::Arc;
 
@@ -8,8 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::api::{detail, not_found};
+use super::api::{detail, fault_response, not_found};
 use super::audio;
+use super::control::Inner;
 use super::generation::Status;
 use super::state::Shared;
 
@@ -19,8 +20,14 @@ pub async fn song_file(
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let servable = shared.control.with(|inner| {
+    let fault = shared.control.with(|inner| {
         inner.stats.cdn_gets += 1;
+        Inner::take_fault(&mut inner.behaviour.cdn_faults)
+    });
+    if let Some(fault) = fault {
+        return fault_response(&shared, fault).await;
+    }
+    let servable = shared.control.with(|inner| {
         if headers.contains_key(header::AUTHORIZATION) {
             inner.stats.cdn_requests_with_authorization += 1;
         }

@@ -98,6 +98,7 @@ pub(super) struct Behaviour {
     pub post_faults: Option<FaultBurst>,
     pub get_faults: Option<FaultBurst>,
     pub read_outage_until: Option<std::time::Instant>,
+    pub cdn_faults: Option<FaultBurst>,
     pub failures: Option<ForcedFailures>,
     pub fail_ratio: f64,
     pub webhook_mode: WebhookMode,
@@ -167,6 +168,7 @@ impl FakeControl {
             post_faults: None,
             get_faults: None,
             read_outage_until: None,
+            cdn_faults: None,
             failures: None,
             fail_ratio: config.fail_ratio,
             webhook_mode: config.webhook_mode,
@@ -208,6 +210,7 @@ impl FakeControl {
             }
             set(&mut behaviour.post_faults, scenario.post_faults.map(Some));
             set(&mut behaviour.get_faults, scenario.get_faults.map(Some));
+            set(&mut behaviour.cdn_faults, scenario.cdn_faults.map(Some));
             if let Some(seconds) = scenario.read_outage_seconds {
                 behaviour.read_outage_until = Duration::try_from_secs_f64(seconds)
                     .ok()

@@ -77,6 +77,8 @@ pub struct Scenario {
     pub post_faults: Option<FaultBurst>,
     /// Faults for the next GETs on `/v1` (status, generation, credits).
     pub get_faults: Option<FaultBurst>,
+    /// Faults for the next song downloads from the CDN.
+    pub cdn_faults: Option<FaultBurst>,
     /// Every GET on `/v1` answers 503 for this many seconds from now (a read outage by the
     /// clock rather than by count; 0 ends one).
     pub read_outage_seconds: Option<f64>,
