@@ -109,6 +109,16 @@ impl Cluster {
         self.workers.pop();
     }
 
+    /// The process id of worker `index`.
+    pub fn worker_pid(&self, index: usize) -> u32 {
+        self.workers[index].id()
+    }
+
+    /// Where the workers' renders make their scratch directories.
+    pub fn worker_render_temp(&self) -> PathBuf {
+        self.render_temp()
+    }
+
     pub fn worker_count(&self) -> usize {
         self.workers.len()
     }

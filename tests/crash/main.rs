@@ -7,5 +7,6 @@
 mod common;
 
 mod cluster;
+mod encode;
 mod helpers;
 mod kills;

@@ -10,4 +10,5 @@ mod cleanup;
 mod flow;
 mod helpers;
 mod restart;
+mod sweep;
 mod webhooks;
