@@ -1,6 +1,7 @@
 //! kill -9 of a worker while ffmpeg encodes: ffmpeg dies with it (its parent-death signal),
 //! another worker renders the song, and the killed render's scratch directory is swept once
-//! it is stale.
+//! it is stale. The song is a 4-minute MP3, so its AAC encode — which reads a file and would
+//! run on for seconds after its worker — is one of the processes killed.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -50,28 +51,35 @@ fn age(path: &Path) {
 }
 
 async fn a_killed_workers_ffmpeg_dies_with_it(backend: Backend) {
-    let mut cluster = Cluster::start(backend, 900).await;
+    let mut cluster = Cluster::start_with_songs_of(backend, 900, 240).await;
     let id = submit(&cluster.app).await;
-    let victim = cluster.spawn_worker(Some("pause-mid-encode:render_video"));
+    let mp3 = [("SONAUTO_OUTPUT_FORMAT", "mp3")];
+    let victim = cluster.spawn_worker_with(Some("pause-mid-encode:render_video"), &mp3);
     let victim_pid = cluster.worker_pid(victim);
     cluster
-        .wait_until(Duration::from_secs(60), "ffmpeg encoding", || async {
-            running_job(&cluster.app, &id, "render_video").await
-                && !ffmpeg_children(victim_pid).is_empty()
-        })
+        .wait_until(
+            Duration::from_secs(90),
+            "the turn and the audio encoding",
+            || async {
+                running_job(&cluster.app, &id, "render_video").await
+                    && ffmpeg_children(victim_pid).len() == 2
+            },
+        )
         .await;
     let encoders = ffmpeg_children(victim_pid);
 
     cluster.kill_worker(victim);
+    // The audio encode alone has seconds of work left; only the parent-death signal ends it
+    // this soon.
     cluster
-        .wait_until(Duration::from_secs(5), "ffmpeg to die", || async {
+        .wait_until(Duration::from_millis(1000), "ffmpeg to die", || async {
             encoders.iter().all(|&pid| is_dead(pid))
         })
         .await;
 
-    let rescuer = cluster.spawn_worker(None);
+    let rescuer = cluster.spawn_worker_with(None, &mp3);
     cluster
-        .wait_until(Duration::from_secs(90), "the rescued render", || async {
+        .wait_until(Duration::from_secs(120), "the rescued render", || async {
             status_of(&cluster.app, &id).await == "success"
         })
         .await;
