@@ -210,6 +210,9 @@ pub async fn start(
     if roles.workers {
         tasks.spawn(worker::run(app.clone(), shutdown.clone()));
     }
+    if roles.http || roles.workers {
+        tasks.spawn(crate::pipeline::sweep::run(app.clone(), shutdown.clone()));
+    }
     Ok(Running {
         app,
         http_addr,

@@ -35,6 +35,16 @@ impl Area {
         }
     }
 
+    /// Every area.
+    pub const ALL: [Self; 3] = [Self::Uploads, Self::Audio, Self::Video];
+
+    /// The session a stored file name belongs to, when it is one of this area's names.
+    pub fn session_of(self, raw: &str) -> Option<SessionId> {
+        self.suffixes()
+            .iter()
+            .find_map(|suffix| SessionId::parse(raw.strip_suffix(suffix)?))
+    }
+
     /// File-name suffixes (after the session id) this area may hold.
     fn suffixes(self) -> &'static [&'static str] {
         match self {
@@ -213,6 +223,21 @@ mod tests {
         assert!(FileName::parse(Area::Uploads, "../secret.jpg").is_none());
         assert!(FileName::parse(Area::Uploads, &format!("../{id}.jpg")).is_none());
         assert!(FileName::for_session(Area::Audio, &id, ".exe").is_none());
+    }
+
+    #[test]
+    fn a_stored_name_gives_back_its_session() {
+        let id = SessionId::generate();
+        assert_eq!(
+            Area::Video.session_of(&format!("{id}-poster.jpg")),
+            Some(id.clone())
+        );
+        assert_eq!(
+            Area::Uploads.session_of(&format!("{id}.jpg")),
+            Some(id.clone())
+        );
+        assert_eq!(Area::Uploads.session_of(&format!(".{id}.jpg.x.tmp")), None);
+        assert_eq!(Area::Audio.session_of("notes.mp3"), None);
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! concurrency: the counter row is bumped with a conditional upsert in the insert's
 //! transaction), lookups by session id, and counts by status.
 
+use std::collections::HashSet;
+
 use super::jobs::{JobKind, NewJob, insert_job};
-use super::{Db, DbError, in_write_tx, on_pool};
+use super::{Db, DbError, DualSql, in_write_tx, on_pool};
 
 /// A submission about to be stored; its photo is already on disk.
 #[derive(Debug, Clone)]
@@ -222,6 +224,31 @@ impl Db {
                 .map(|done| done.rows_affected())
         })?;
         Ok(())
+    }
+
+    /// Which of `session_ids` have a submission row (the storage sweep keeps their files).
+    pub async fn existing_session_ids(
+        &self,
+        session_ids: &[String],
+    ) -> Result<HashSet<String>, DbError> {
+        // The ids travel as one JSON array, which both databases can expand.
+        const EXISTING: DualSql = DualSql {
+            sqlite: "select session_id from submissions where session_id in \
+                     (select value from json_each($1))",
+            postgres: "select session_id from submissions where session_id in \
+                       (select jsonb_array_elements_text($1::jsonb))",
+        };
+        if session_ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids = serde_json::Value::from(session_ids.to_vec()).to_string();
+        let found: Vec<String> = on_pool!(self, |pool, dialect| {
+            sqlx::query_scalar(EXISTING.pick(dialect))
+                .bind(ids)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(found.into_iter().collect())
     }
 }
 

@@ -1,8 +1,9 @@
 //! A test-only fault hook for the crash tests: `SERENADE_FAILPOINT=pause:<job kind>` makes
 //! every run of that step wait 60 s before working, and `pause-after-post:send` makes `send`
-//! wait after the provider accepted the POST but before the task id is stored — so a test can
-//! kill or stop the worker process at a known point (`pause-after-post:send:<seconds>` sets
-//! that wait). Unset (always, outside those tests) it does nothing.
+//! wait after the provider accepted the POST but before the task id is stored
+//! (`pause-after-post:send:<seconds>` sets that wait), and `pause-mid-encode:render_video`
+//! stalls a render's frames after the first one while ffmpeg runs — so a test can kill or stop
+//! the worker process at a known point. Unset (always, outside those tests) it does nothing.
 
 use std::time::Duration;
 
@@ -40,4 +41,13 @@ pub async fn pause_after_post_if_armed() {
         "failpoint: pausing after the provider accepted the POST"
     );
     tokio::time::sleep(Duration::from_secs(seconds)).await;
+}
+
+/// Blocks the calling (blocking-pool) thread if the failpoint names the moment ffmpeg has
+/// started encoding a render's frames.
+pub fn pause_mid_encode_if_armed() {
+    if std::env::var(FAILPOINT_ENV).as_deref() == Ok("pause-mid-encode:render_video") {
+        tracing::warn!("failpoint: pausing a render while ffmpeg encodes");
+        std::thread::sleep(Duration::from_secs(60));
+    }
 }

@@ -20,6 +20,7 @@ pub mod progress;
 pub mod publish;
 pub mod runner;
 pub mod steps;
+pub mod sweep;
 
 /// In-process wake-ups, one per lane: an enqueue or a freed slot runs the next job at once
 /// instead of at the next poll.

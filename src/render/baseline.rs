@@ -26,7 +26,7 @@ impl Renderer {
             .await
             .map_err(|_| RenderError::Closed)?;
         let deadline = Deadline::after(self.config.timeout());
-        let (duration, _) = self.check_song(job, deadline).await?;
+        let song = self.check_song(job, deadline).await?;
         let (record, _) = self.records_with_photo(job).await?;
         let video_out = PendingFile::beside(&job.video_out).await?;
         let picture = self.picture();
@@ -41,7 +41,8 @@ impl Renderer {
             args: plan::baseline_loop_filter_args(
                 picture,
                 &job.audio,
-                duration,
+                song.format,
+                song.duration,
                 &self.config.audio_bitrate,
                 video_out.path(),
             ),
@@ -51,7 +52,7 @@ impl Renderer {
         composed?;
         commit_all(vec![video_out]).await?;
         Ok(RenderOutput {
-            duration,
+            duration: song.duration,
             audio_copied: false,
         })
     }

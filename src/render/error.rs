@@ -21,6 +21,12 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
+    /// The song's file name does not say a format the renderer reads (playlists, lists and
+    /// anything unnamed are refused before any tool opens the file).
+    #[error(
+        "the song file's type (\"{extension}\") is not one the renderer reads (mp3, m4a, mp4, wav, flac, ogg, opus, aac)"
+    )]
+    UnsupportedAudioFormat { extension: String },
     /// The song file is readable but holds no usable audio stream.
     #[error("the song file holds no audio stream with a known duration")]
     NotAudio,
@@ -93,6 +99,7 @@ impl RenderError {
         matches!(
             self,
             Self::NotAudio
+                | Self::UnsupportedAudioFormat { .. }
                 | Self::UnreadableAudio { .. }
                 | Self::TooShort { .. }
                 | Self::TooLong { .. }
@@ -107,6 +114,7 @@ impl RenderError {
             Self::ToolNotFound { .. } => "render_tool_not_found",
             Self::Spawn { .. } => "render_tool_spawn_failed",
             Self::NotAudio => "audio_no_stream",
+            Self::UnsupportedAudioFormat { .. } => "audio_format_unsupported",
             Self::UnreadableAudio { .. } => "audio_unreadable",
             Self::TooShort { .. } => "audio_too_short",
             Self::TooLong { .. } => "audio_too_long",

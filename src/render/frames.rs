@@ -89,6 +89,9 @@ pub fn send_turn(
         if sink.blocking_send(frame).is_err() {
             break;
         }
+        if index == 0 {
+            crate::pipeline::failpoint::pause_mid_encode_if_armed();
+        }
     }
     first
 }

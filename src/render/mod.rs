@@ -4,6 +4,7 @@
 
 mod art;
 mod baseline;
+mod child;
 pub mod command;
 pub mod config;
 pub mod error;
@@ -16,6 +17,7 @@ mod probe;
 mod process;
 mod scene;
 mod social;
+mod song_format;
 mod tempdir;
 mod video;
 
@@ -28,12 +30,14 @@ use tokio::sync::Semaphore;
 pub use config::RenderConfig;
 pub use error::RenderError;
 pub use probe::{MAX_SONG, MIN_SONG, MediaInfo};
+pub use tempdir::RENDER_DIR_PREFIX;
 
 use art::Artwork;
 use output::{PendingFile, commit_all};
 use plan::{AudioTreatment, Picture};
 use process::Deadline;
 use scene::{OPEN_GRAPH_HEIGHT, OPEN_GRAPH_WIDTH, Scene};
+use song_format::SongFormat;
 use tempdir::TempDir;
 use video::Assembly;
 
@@ -106,68 +110,81 @@ impl Renderer {
             .map_err(|_| RenderError::Closed)?;
         let started = Instant::now();
         let deadline = Deadline::after(self.config.timeout());
-        let (duration, audio) = self.check_song(job, deadline).await?;
-        let (video_record, open_graph_record) = self.records_with_photo(job).await?;
+        let song = self.check_song(job, deadline).await?;
 
         let temp = TempDir::create_in(&self.config.temp_root())?;
-        let video_out = PendingFile::beside(&job.video_out).await?;
-        let poster_out = PendingFile::beside(&job.poster_out).await?;
-        let open_graph_out = PendingFile::beside(&job.og_image_out).await?;
         let picture = self.picture();
         let assembly = Assembly {
             ffmpeg: &self.config.ffmpeg,
             picture,
-            repeats: plan::repeats(duration, picture),
+            repeats: plan::repeats(song.duration, picture),
             temp: &temp,
             deadline,
         };
-        let open_graph_scene = Arc::clone(&self.open_graph_scene);
-        let open_graph = tokio::task::spawn_blocking(move || {
-            social::open_graph_jpeg(&open_graph_scene, &open_graph_record)
-        });
-        // Both encoders run to their own end (rather than one cancelling the other), so every
-        // child is reaped before the error is returned.
-        let (first_frame, audio_encoded) = tokio::join!(
-            assembly.encode_turn(Arc::clone(&self.video_scene), video_record),
-            assembly.encode_audio(&job.audio, &audio),
+        // The song's encode (nearly all the work when it is an MP3) starts first and runs
+        // while the photo is decoded and the turn is composed and encoded. Both run to their
+        // own end (rather than one cancelling the other), so every child is reaped before an
+        // error is returned.
+        let (audio_encoded, stills) = tokio::join!(
+            assembly.encode_audio(&job.audio, song.format, &song.audio),
+            self.encode_pictures(job, &assembly),
         );
-        let first_frame = first_frame?;
+        let stills = stills?;
         audio_encoded?;
-        let audio_source = assembly.audio_source(&job.audio, &audio);
-        assembly.mux(&audio_source, video_out.path()).await?;
 
-        let size = self.config.video_size;
-        let poster =
-            tokio::task::spawn_blocking(move || social::poster_jpeg(&first_frame, size, size))
-                .await?;
-        poster_out.write(&encoded(poster, &job.poster_out)?).await?;
-        open_graph_out
-            .write(&encoded(open_graph.await?, &job.og_image_out)?)
-            .await?;
+        let video_out = PendingFile::beside(&job.video_out).await?;
+        let poster_out = PendingFile::beside(&job.poster_out).await?;
+        let open_graph_out = PendingFile::beside(&job.og_image_out).await?;
+        let audio_source = assembly.audio_source(&job.audio, song.format, &song.audio);
+        assembly.mux(audio_source, video_out.path()).await?;
+        poster_out.write(&stills.poster).await?;
+        open_graph_out.write(&stills.open_graph).await?;
         commit_all(vec![video_out, poster_out, open_graph_out]).await?;
         drop(temp);
 
-        let audio_copied = audio == AudioTreatment::Copy;
+        let audio_copied = song.audio == AudioTreatment::Copy;
         tracing::info!(
-            duration_ms = duration.as_millis() as u64,
+            duration_ms = song.duration.as_millis() as u64,
             audio_copied,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "rendered {}",
             job.video_out.display()
         );
         Ok(RenderOutput {
-            duration,
+            duration: song.duration,
             audio_copied,
         })
     }
 
-    /// Probes the song: its duration and whether its audio can be copied.
-    async fn check_song(
+    /// The picture side of a render: the photo set into both records, the turn's clips
+    /// encoded, and the poster (the turn's first frame) and Open Graph JPEGs.
+    async fn encode_pictures(
         &self,
         job: &RenderJob,
-        deadline: Deadline,
-    ) -> Result<(Duration, AudioTreatment), RenderError> {
-        let media = probe::probe(&self.config.ffprobe, &job.audio, deadline).await?;
+        assembly: &Assembly<'_>,
+    ) -> Result<Stills, RenderError> {
+        let (video_record, open_graph_record) = self.records_with_photo(job).await?;
+        let open_graph_scene = Arc::clone(&self.open_graph_scene);
+        let open_graph = tokio::task::spawn_blocking(move || {
+            social::open_graph_jpeg(&open_graph_scene, &open_graph_record)
+        });
+        let first_frame = assembly
+            .encode_turn(Arc::clone(&self.video_scene), video_record)
+            .await?;
+        let size = self.config.video_size;
+        let poster =
+            tokio::task::spawn_blocking(move || social::poster_jpeg(&first_frame, size, size))
+                .await?;
+        Ok(Stills {
+            poster: encoded(poster, &job.poster_out)?,
+            open_graph: encoded(open_graph.await?, &job.og_image_out)?,
+        })
+    }
+
+    /// Probes the song: its duration, its forced format and whether its audio can be copied.
+    async fn check_song(&self, job: &RenderJob, deadline: Deadline) -> Result<Song, RenderError> {
+        let format = SongFormat::of(&job.audio)?;
+        let media = probe::probe(&self.config.ffprobe, &job.audio, format, deadline).await?;
         let duration = media.song_duration()?;
         let audio = if media.audio_is_aac() {
             AudioTreatment::Copy
@@ -176,7 +193,11 @@ impl Renderer {
                 bitrate: self.config.audio_bitrate.clone(),
             }
         };
-        Ok((duration, audio))
+        Ok(Song {
+            duration,
+            format,
+            audio,
+        })
     }
 
     /// Decodes the photo and sets it into the record of each scene.
@@ -205,6 +226,21 @@ impl Renderer {
             crf: self.config.video_crf,
         }
     }
+}
+
+/// What the probe found out about the song.
+#[derive(Debug)]
+struct Song {
+    duration: Duration,
+    format: SongFormat,
+    audio: AudioTreatment,
+}
+
+/// The two JPEGs of a render, encoded.
+#[derive(Debug)]
+struct Stills {
+    poster: Vec<u8>,
+    open_graph: Vec<u8>,
 }
 
 /// An encoded JPEG, or the encoder's error attributed to the output it was for.

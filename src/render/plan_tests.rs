@@ -24,10 +24,10 @@ fn joined(args: &[OsString]) -> String {
 }
 
 #[test]
-fn probe_asks_for_json_and_reads_only_files() {
+fn probe_asks_for_json_and_reads_only_the_file_with_its_demuxer_forced() {
     assert_eq!(
-        joined(&probe_args(Path::new("/songs/-x.mp3"))),
-        "-hide_banner -loglevel error -protocol_whitelist file,pipe -show_format \
+        joined(&probe_args(Path::new("/songs/-x.mp3"), SongFormat::Mp3)),
+        "-hide_banner -loglevel error -protocol_whitelist file -f mp3 -show_format \
          -show_streams -of json file:/songs/-x.mp3"
     );
 }
@@ -48,7 +48,7 @@ fn the_loop_encode_forces_the_raw_input_and_writes_the_turn_and_the_tail() {
         ],
     );
     let expected = format!(
-        "-hide_banner -loglevel error -protocol_whitelist file,pipe -f rawvideo -pix_fmt rgb24 \
+        "-hide_banner -loglevel error -protocol_whitelist pipe -f rawvideo -pix_fmt rgb24 \
          -s 720x720 -r 15 -i pipe:0 \
          -map 0:v:0 -vf {TO_YUV} {H264} -f mp4 -y file:/tmp/r/turn.mp4 \
          -map 0:v:0 -frames:v 7 -vf {TO_YUV} {H264} -f mp4 -y file:/tmp/r/tail.mp4"
@@ -61,12 +61,14 @@ fn the_mux_only_copies_streams() {
     let args = mux_args(
         Path::new("/tmp/r/video.ffconcat"),
         Path::new("/songs/a.m4a"),
+        SongFormat::Mp4,
         Path::new("/out/.a.mp4.tmp"),
     );
     assert_eq!(
         joined(&args),
-        "-hide_banner -loglevel error -nostdin -protocol_whitelist file,pipe -f concat -safe 1 \
-         -i file:/tmp/r/video.ffconcat -protocol_whitelist file,pipe -i file:/songs/a.m4a \
+        "-hide_banner -loglevel error -nostdin -protocol_whitelist file -f concat -safe 1 \
+         -i file:/tmp/r/video.ffconcat -protocol_whitelist file -f mov -enable_drefs 0 \
+         -i file:/songs/a.m4a \
          -map 0:v:0 -map 1:a:0 -map_metadata -1 -map_chapters -1 -c:v copy -c:a copy \
          -movflags +faststart -f mp4 -y file:/out/.a.mp4.tmp"
     );
@@ -76,13 +78,14 @@ fn the_mux_only_copies_streams() {
 fn other_audio_is_encoded_once_to_aac() {
     let args = audio_encode_args(
         Path::new("/songs/a.mp3"),
+        SongFormat::Mp3,
         "192k",
         Path::new("/tmp/r/audio.m4a"),
     );
     assert_eq!(
         joined(&args),
-        "-hide_banner -loglevel error -nostdin -protocol_whitelist file,pipe \
-         -i file:/songs/a.mp3 -map 0:a:0 -map_metadata -1 -c:a aac -b:a 192k \
+        "-hide_banner -loglevel error -nostdin -protocol_whitelist file -f mp3 \
+         -i file:/songs/a.mp3 -map 0:a:0 -map_metadata -1 -c:a aac -aac_coder fast -b:a 192k \
          -f mp4 -y file:/tmp/r/audio.m4a"
     );
 }
@@ -92,13 +95,14 @@ fn the_baseline_loops_every_frame_through_the_encoder() {
     let args = baseline_loop_filter_args(
         PICTURE,
         Path::new("/songs/a.mp3"),
+        SongFormat::Mp3,
         Duration::from_millis(30_040),
         "192k",
         Path::new("/out/b.mp4"),
     );
     let expected = format!(
-        "-hide_banner -loglevel error -protocol_whitelist file,pipe -f rawvideo -pix_fmt rgb24 \
-         -s 720x720 -r 15 -i pipe:0 -protocol_whitelist file,pipe -i file:/songs/a.mp3 \
+        "-hide_banner -loglevel error -protocol_whitelist pipe -f rawvideo -pix_fmt rgb24 \
+         -s 720x720 -r 15 -i pipe:0 -protocol_whitelist file -f mp3 -i file:/songs/a.mp3 \
          -filter_complex [0:v]loop=loop=-1:size=45:start=0,{TO_YUV}[v] -map [v] -map 1:a:0 \
          -c:v libx264 -crf 28 -pix_fmt yuv420p \
          -c:a aac -b:a 192k -t 30.040000 -movflags +faststart -f mp4 -y file:/out/b.mp4"

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::error::RenderError;
 use super::plan;
 use super::process::{Deadline, ToolRun, run_tool};
+use super::song_format::SongFormat;
 
 /// Shortest song rendered.
 pub const MIN_SONG: Duration = Duration::from_secs(5);
@@ -90,10 +91,12 @@ pub fn parse(json: &[u8]) -> Result<MediaInfo, serde_json::Error> {
     })
 }
 
-/// Runs ffprobe on the song. A file ffprobe cannot open as media is `UnreadableAudio`.
+/// Runs ffprobe on the song, read as `format`. A file ffprobe cannot open as media of that
+/// format is `UnreadableAudio`.
 pub async fn probe(
     ffprobe: &Path,
     song: &Path,
+    format: SongFormat,
     deadline: Deadline,
 ) -> Result<MediaInfo, RenderError> {
     tokio::fs::metadata(song)
@@ -102,7 +105,7 @@ pub async fn probe(
     let run = ToolRun {
         tool: "ffprobe",
         program: ffprobe,
-        args: plan::probe_args(song),
+        args: plan::probe_args(song, format),
     };
     let json = match run_tool(run, None, deadline).await {
         Ok(json) => json,

@@ -1,16 +1,17 @@
-//! Child processes (ffmpeg, ffprobe): spawned with `kill_on_drop`, fed frames over stdin when
-//! asked, killed when the render's deadline passes, and failing with the last few KB of stderr.
+//! Child processes (ffmpeg, ffprobe): started through `child` (own process group, killed with
+//! the worker), fed frames over stdin when asked, their group killed when the render's
+//! deadline passes or the render is dropped, and failing with the last few KB of stderr.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::process::{ChildStdin, Command};
+use tokio::process::ChildStdin;
 use tokio::sync::mpsc;
 
+use super::child::{self, SpawnSpec};
 use super::error::RenderError;
 
 /// How much of a tool's stderr is kept for the error.
@@ -64,25 +65,22 @@ pub async fn run_tool(
         args,
     } = run;
     tracing::debug!(tool, program = %program.display(), ?args, "running {tool}");
-    let mut child = Command::new(program)
-        .args(&args)
-        .stdin(if frames.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
+    let spec = SpawnSpec {
+        program: program.to_path_buf(),
+        args,
+        stdin_piped: frames.is_some(),
+    };
+    // Dropping `running` (a cancelled render) kills the tool's whole process group.
+    let mut running = child::spawn(spec)
+        .await
         .map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => RenderError::ToolNotFound { tool },
             _ => RenderError::Spawn { tool, source },
         })?;
     let started = Instant::now();
-    let stdin = child.stdin.take();
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
+    let stdin = running.child.stdin.take();
+    let stdout = running.child.stdout.take();
+    let stderr = running.child.stderr.take();
 
     let finished = tokio::time::timeout(deadline.remaining(), async {
         let ((), stdout, stderr_tail) = tokio::join!(
@@ -90,7 +88,7 @@ pub async fn run_tool(
             read_capped(stdout, STDOUT_LIMIT_BYTES),
             read_tail(stderr, STDERR_TAIL_BYTES),
         );
-        (child.wait().await, stdout, stderr_tail)
+        (running.child.wait().await, stdout, stderr_tail)
     })
     .await;
 
@@ -108,10 +106,10 @@ pub async fn run_tool(
         }),
         Ok((Err(source), _, _)) => Err(RenderError::Spawn { tool, source }),
         Err(_elapsed) => {
-            // Killing and reaping here (rather than only on drop) means the process is gone
-            // by the time the caller sees the error.
-            let _ = child.start_kill();
-            let _ = child.wait().await;
+            // Killing and reaping here (rather than only on drop) means the process group is
+            // gone by the time the caller sees the error.
+            running.kill_group();
+            let _ = running.child.wait().await;
             Err(RenderError::Timeout {
                 tool,
                 after: started.elapsed(),
@@ -233,5 +231,34 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, RenderError::Timeout { tool: "sleep", .. }));
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_timeout_kills_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let script = format!("sleep 30 & echo $! > {}; wait", pid_file.display());
+        let run = ToolRun {
+            tool: "sh",
+            program: Path::new("/bin/sh"),
+            args: vec!["-c".into(), script.into()],
+        };
+        let error = run_tool(run, None, Deadline::after(Duration::from_millis(500)))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, RenderError::Timeout { tool: "sh", .. }));
+        let grandchild: u32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !crate::render::child::tests::is_dead(grandchild) {
+            assert!(
+                Instant::now() < deadline,
+                "the tool's child outlived the timeout"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::error::RenderError;
 
+/// Prefix of every scratch directory's name (the storage sweep looks for it).
+pub const RENDER_DIR_PREFIX: &str = "serenade-render-";
+
 /// A directory that exists for as long as this value does.
 #[derive(Debug)]
 pub struct TempDir {
@@ -16,7 +19,7 @@ impl TempDir {
     /// Creates `serenade-render-<cuid>` (mode 0700) under `parent`, creating `parent` if needed.
     pub fn create_in(parent: &Path) -> Result<Self, RenderError> {
         std::fs::create_dir_all(parent).map_err(RenderError::io(parent))?;
-        let path = parent.join(format!("serenade-render-{}", cuid2::create_id()));
+        let path = parent.join(format!("{RENDER_DIR_PREFIX}{}", cuid2::create_id()));
         std::fs::DirBuilder::new()
             .mode(0o700)
             .create(&path)

@@ -1,7 +1,8 @@
-//! The fast path to the MP4: the turn's frames are piped into one ffmpeg that encodes a
-//! closed-GOP clip of a whole turn (and of the partial turn that ends the song) while another
-//! encodes the song to AAC if it is not already; the clips are then repeated by stream copy
-//! through the concat demuxer and muxed with the audio, copying both.
+//! The fast path to the MP4: one ffmpeg encodes the song to AAC if it is not already, from the
+//! start of the render, while the turn's frames are composed and piped into another that
+//! encodes a closed-GOP clip of a whole turn (and of the partial turn that ends the song);
+//! the clips are then repeated by stream copy through the concat demuxer and muxed with the
+//! audio, copying both.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use super::layer::Layer;
 use super::plan::{self, AudioTreatment, ClipOutput, Picture, Repeats};
 use super::process::{Deadline, ToolRun, run_tool};
 use super::scene::Scene;
+use super::song_format::SongFormat;
 use super::tempdir::TempDir;
 
 /// Frames composed ahead of the encoder (bounds memory to a few frames).
@@ -74,11 +76,17 @@ impl Assembly<'_> {
         })
     }
 
-    /// The AAC the video will carry: the song itself, or where `encode_audio` puts it.
-    pub fn audio_source(&self, song: &Path, audio: &AudioTreatment) -> PathBuf {
+    /// The AAC the video will carry, and its container: the song itself, or the MP4 that
+    /// `encode_audio` writes.
+    pub fn audio_source(
+        &self,
+        song: &Path,
+        format: SongFormat,
+        audio: &AudioTreatment,
+    ) -> (PathBuf, SongFormat) {
         match audio {
-            AudioTreatment::Copy => song.to_path_buf(),
-            AudioTreatment::Encode { .. } => self.temp.join(plan::AUDIO_NAME),
+            AudioTreatment::Copy => (song.to_path_buf(), format),
+            AudioTreatment::Encode { .. } => (self.temp.join(plan::AUDIO_NAME), SongFormat::Mp4),
         }
     }
 
@@ -86,21 +94,27 @@ impl Assembly<'_> {
     pub async fn encode_audio(
         &self,
         song: &Path,
+        format: SongFormat,
         audio: &AudioTreatment,
     ) -> Result<(), RenderError> {
         let AudioTreatment::Encode { bitrate } = audio else {
             return Ok(());
         };
+        let (encoded, _) = self.audio_source(song, format, audio);
         let run = ToolRun {
             tool: "ffmpeg",
             program: self.ffmpeg,
-            args: plan::audio_encode_args(song, bitrate, &self.audio_source(song, audio)),
+            args: plan::audio_encode_args(song, format, bitrate, &encoded),
         };
         run_tool(run, None, self.deadline).await.map(drop)
     }
 
     /// Writes the concat list and muxes the repeated clips with the AAC audio into `out`.
-    pub async fn mux(&self, audio_source: &Path, out: &Path) -> Result<(), RenderError> {
+    pub async fn mux(
+        &self,
+        (audio, audio_format): (PathBuf, SongFormat),
+        out: &Path,
+    ) -> Result<(), RenderError> {
         let list = self.temp.join(plan::LIST_NAME);
         tokio::fs::write(&list, plan::concat_list(self.repeats, self.picture))
             .await
@@ -108,7 +122,7 @@ impl Assembly<'_> {
         let run = ToolRun {
             tool: "ffmpeg",
             program: self.ffmpeg,
-            args: plan::mux_args(&list, audio_source, out),
+            args: plan::mux_args(&list, &audio, audio_format, out),
         };
         run_tool(run, None, self.deadline).await.map(drop)
     }

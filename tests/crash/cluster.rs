@@ -21,10 +21,19 @@ pub struct Cluster {
 
 impl Cluster {
     pub async fn start(backend: Backend, generation_millis: u64) -> Self {
+        Self::start_with_songs_of(backend, generation_millis, 6).await
+    }
+
+    /// A cluster whose provider's songs last `song_seconds`.
+    pub async fn start_with_songs_of(
+        backend: Backend,
+        generation_millis: u64,
+        song_seconds: u32,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let fake_config = FakeSonautoConfig {
             step_millis: generation_millis / 9,
-            song_seconds: 6,
+            song_seconds,
             ..FakeSonautoConfig::default()
         };
         let fake = serenade::provider::fake::start(fake_config, listener)
@@ -58,6 +67,11 @@ impl Cluster {
 
     /// Starts one more `serenade worker`; `failpoint` arms `SERENADE_FAILPOINT`.
     pub fn spawn_worker(&mut self, failpoint: Option<&str>) -> usize {
+        self.spawn_worker_with(failpoint, &[])
+    }
+
+    /// As `spawn_worker`, with more environment variables.
+    pub fn spawn_worker_with(&mut self, failpoint: Option<&str>, env: &[(&str, &str)]) -> usize {
         let config = &self.app.app.config;
         let log = std::fs::File::create(self.app.dir.join(format!("worker-{}.log", self.started)))
             .unwrap();
@@ -89,6 +103,7 @@ impl Cluster {
         if let Some(failpoint) = failpoint {
             command.env("SERENADE_FAILPOINT", failpoint);
         }
+        command.envs(env.iter().copied());
         self.workers.push(command.spawn().unwrap());
         self.started += 1;
         self.workers.len() - 1
@@ -117,6 +132,16 @@ impl Cluster {
         let fresh = self.spawn_worker(None);
         self.workers.swap(index, fresh);
         self.workers.pop();
+    }
+
+    /// The process id of worker `index`.
+    pub fn worker_pid(&self, index: usize) -> u32 {
+        self.workers[index].id()
+    }
+
+    /// Where the workers' renders make their scratch directories.
+    pub fn worker_render_temp(&self) -> PathBuf {
+        self.render_temp()
     }
 
     pub fn worker_count(&self) -> usize {

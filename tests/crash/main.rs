@@ -8,6 +8,7 @@
 mod common;
 
 mod cluster;
+mod encode;
 mod helpers;
 mod kills;
 mod stops;

@@ -11,4 +11,5 @@ mod faults;
 mod flow;
 mod helpers;
 mod restart;
+mod sweep;
 mod webhooks;

@@ -7,6 +7,8 @@
 
 mod artwork;
 mod failures;
+mod isolation;
 mod output;
 mod pixels;
+mod sound;
 mod support;
