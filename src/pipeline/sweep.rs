@@ -4,7 +4,8 @@
 //! - render scratch directories (`serenade-render-*` under the render temp root) of a render
 //!   that was killed with its worker;
 //! - temporary files in the storage areas: `.….part` (downloads, render outputs), `.….tmp`
-//!   (durable writes) and `.health-probe-*`;
+//!   (durable writes) and `.health-probe-*`, and the staging directories (`.staging-*`) of a
+//!   step killed before publishing (see `pipeline::publish`);
 //! - orphan uploads: stored files named for a submission that has no row. A photo is written
 //!   durably before its row is committed, so a crash between the two leaves one.
 //!
@@ -24,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::AppState;
 use crate::db::Db;
+use crate::pipeline::publish::STAGING_PREFIX;
 use crate::render::RENDER_DIR_PREFIX;
 use crate::storage::{Area, Storage};
 
@@ -52,7 +54,7 @@ pub struct SweepPlan {
 /// What one sweep removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swept {
-    pub render_dirs: Vec<PathBuf>,
+    pub scratch_dirs: Vec<PathBuf>,
     pub temp_files: Vec<PathBuf>,
     pub orphans: Vec<PathBuf>,
 }
@@ -89,10 +91,10 @@ pub async fn run(app: AppState, shutdown: CancellationToken) {
 }
 
 fn log(swept: &Swept) {
-    let removed = swept.render_dirs.len() + swept.temp_files.len() + swept.orphans.len();
+    let removed = swept.scratch_dirs.len() + swept.temp_files.len() + swept.orphans.len();
     if removed > 0 {
         tracing::info!(
-            render_dirs = swept.render_dirs.len(),
+            scratch_dirs = swept.scratch_dirs.len(),
             temp_files = swept.temp_files.len(),
             orphans = swept.orphans.len(),
             "swept {removed} stale render directories, temporary files and orphan uploads"
@@ -106,7 +108,7 @@ pub async fn sweep(db: &Db, plan: &SweepPlan, now: SystemTime) -> anyhow::Result
     let (mut swept, stored) = tokio::task::spawn_blocking(move || {
         let found = scan(&scan_plan, now);
         let swept = Swept {
-            render_dirs: remove_all(found.render_dirs, |dir| std::fs::remove_dir_all(dir)),
+            scratch_dirs: remove_all(found.scratch_dirs, |dir| std::fs::remove_dir_all(dir)),
             temp_files: remove_all(found.temp_files, |file| std::fs::remove_file(file)),
             orphans: Vec::new(),
         };
@@ -156,7 +158,7 @@ fn removed(result: std::io::Result<()>, path: &Path) -> bool {
 /// What a scan found stale.
 #[derive(Debug, Default)]
 struct Found {
-    render_dirs: Vec<PathBuf>,
+    scratch_dirs: Vec<PathBuf>,
     temp_files: Vec<PathBuf>,
     /// Stored files and the session id their name carries.
     stored: Vec<(PathBuf, String)>,
@@ -173,11 +175,15 @@ fn scan(plan: &SweepPlan, now: SystemTime) -> Found {
     let mut found = Found::default();
     for (name, path, meta) in entries(&plan.render_temp_root) {
         if name.starts_with(RENDER_DIR_PREFIX) && meta.is_dir() && is_stale(&meta) {
-            found.render_dirs.push(path);
+            found.scratch_dirs.push(path);
         }
     }
     for area in Area::ALL {
         for (name, path, meta) in entries(plan.storage.dir(area)) {
+            if meta.is_dir() && name.starts_with(STAGING_PREFIX) && is_stale(&meta) {
+                found.scratch_dirs.push(path);
+                continue;
+            }
             if !meta.is_file() || !is_stale(&meta) {
                 continue;
             }

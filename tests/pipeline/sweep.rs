@@ -70,6 +70,7 @@ async fn the_sweep_removes_only_stale_leftovers_and_orphans(backend: Backend) {
         file_aged(&storage.dir(Area::Video).join(".a.mp4.x2.part"), HOUR),
         file_aged(&storage.dir(Area::Audio).join(".health-probe-7"), HOUR),
         render_dir_aged(&render_root, "serenade-render-old", HOUR),
+        render_dir_aged(storage.dir(Area::Video), ".staging-killed", HOUR),
     ];
     let minutes = |n: u64| Duration::from_secs(n * 60);
     let kept = [
@@ -80,6 +81,7 @@ async fn the_sweep_removes_only_stale_leftovers_and_orphans(backend: Backend) {
         file_aged(&storage.dir(Area::Uploads).join("notes.txt"), HOUR),
         render_dir_aged(&render_root, "serenade-render-fresh", minutes(2)),
         render_dir_aged(&render_root, "someone-elses", HOUR),
+        render_dir_aged(storage.dir(Area::Audio), ".staging-publishing", minutes(2)),
     ];
     let two_days_old_orphan = file_aged(&stored(&storage, Area::Uploads, ".jpg"), 48 * HOUR);
 
