@@ -75,6 +75,7 @@ pub fn router(app: AppState) -> Router {
         .merge(web::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .layer(from_fn(middleware::flat_errors))
         .layer(from_fn_with_state(app.clone(), middleware::observe))
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(move |request, next| {

@@ -6,10 +6,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod api_document;
 mod binary;
 mod hardening;
+mod intake;
 mod limits;
 mod operations;
 mod pages;
 mod reads;
+mod status_polling;
 mod submissions;

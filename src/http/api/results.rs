@@ -37,10 +37,12 @@ pub struct SubmissionResult {
     path = "/api/results/{session_id}",
     params(("session_id" = String, Path, description = "The submission's id")),
     responses(
-        (status = 200, description = "Finished (success) or failed (success: false, status: fail)", body = SubmissionResult),
-        (status = 202, description = "Still pending or processing", body = SubmissionResult),
+        (status = 200, description = "The finished song: `video_url` and `lyrics`", body = SubmissionResult),
+        (status = 400, description = "No video: the submission is pending, processing or failed (`status` says which)", body = crate::openapi::ResultNotReady),
         (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
-        (status = 429, description = "Per-IP limit hit", body = crate::openapi::ErrorBody),
+        (status = 429, description = "Per-IP hourly limit hit", body = crate::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit admits another request"))),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
     ),
     tag = "results"
 )]
