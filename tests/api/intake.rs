@@ -69,9 +69,9 @@ async fn the_per_ip_charge_comes_before_the_body_on_postgres() {
     on_postgres(the_per_ip_charge_comes_before_the_body).await;
 }
 
-#[tokio::test]
-async fn submissions_beyond_the_cap_are_shed_with_503_and_retry_after() {
+async fn submissions_beyond_the_cap_are_shed_with_503_and_retry_after(backend: Backend) {
     let app = TestApp::builder()
+        .backend(backend)
         .configure(|c| c.limits.max_concurrent_submissions = 1)
         .spawn()
         .await;
@@ -100,4 +100,14 @@ async fn submissions_beyond_the_cap_are_shed_with_503_and_retry_after() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     app.stop().await;
+}
+
+#[tokio::test]
+async fn submissions_beyond_the_cap_are_shed_on_sqlite() {
+    submissions_beyond_the_cap_are_shed_with_503_and_retry_after(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn submissions_beyond_the_cap_are_shed_on_postgres() {
+    on_postgres(submissions_beyond_the_cap_are_shed_with_503_and_retry_after).await;
 }
