@@ -10,12 +10,13 @@ use secrecy::SecretString;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::db::{Db, now_ms};
+use crate::http::api::intake::SubmissionGate;
+use crate::http::api::status_cache::StatusCache;
 use crate::http::serve::{ServeSettings, serve};
 use crate::metrics::Metrics;
 use crate::pipeline::Wakers;
@@ -41,8 +42,8 @@ pub struct App {
     pub db: Db,
     pub storage: Storage,
     pub metrics: Metrics,
-    /// Bounds concurrent photo decodes (CPU and memory).
-    pub photo_permits: Semaphore,
+    /// Bounds submissions in flight and photo decodes (CPU and memory).
+    pub submission_gate: SubmissionGate,
     /// The music provider's API.
     pub provider: SonautoClient,
     /// Guarded song downloads from the provider's CDN.
@@ -53,6 +54,8 @@ pub struct App {
     pub wakers: Wakers,
     /// The shared queue snapshot behind positions and ETAs.
     pub progress: ProgressBoard,
+    /// Recently read status-poll rows (short-lived; see `StatusCache`).
+    pub status_cache: StatusCache,
     /// The built-in demo provider, when no `SONAUTO_API_KEY` is set.
     demo_provider: Option<FakeSonauto>,
     draining: AtomicBool,
@@ -97,18 +100,21 @@ impl App {
         }
         .context("building the provider client")?;
         let downloader = media_downloader(&config, demo_provider.as_ref())?;
+        let submission_gate =
+            SubmissionGate::new(config.limits.max_concurrent_submissions, cores * 2);
         let renderer = Renderer::new(config.render.clone()).context("preparing the renderer")?;
         Ok(Arc::new(Self {
             config,
             db,
             storage,
             metrics: Metrics::new(),
-            photo_permits: Semaphore::new(cores * 2),
+            submission_gate,
             provider,
             downloader,
             renderer,
             wakers: Wakers::default(),
             progress: ProgressBoard::default(),
+            status_cache: StatusCache::default(),
             demo_provider,
             draining: AtomicBool::new(false),
         }))

@@ -35,6 +35,9 @@ pub mod code {
     pub const SONG_FAILED: &str = "song_failed";
     /// A webhook `task_id` that cannot be one (400).
     pub const INVALID_TASK_ID: &str = "invalid_task_id";
+    pub const SERVER_BUSY: &str = "server_busy";
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    pub const BAD_REQUEST: &str = "bad_request";
 }
 
 /// Everything a handler can answer other than success.
@@ -54,6 +57,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("{what} not found")]
     NotFound { what: &'static str },
+    /// The path exists but not with this method (405; `Allow` lists the methods).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("request body too large")]
     PayloadTooLarge,
     /// The per-cookie submission quota is used up (429).
@@ -72,6 +78,9 @@ pub enum ApiError {
     /// A dependency is down or the service is draining (503).
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// Too many submissions in flight in this process (503 + Retry-After).
+    #[error("server busy")]
+    Overloaded { retry_after: Duration },
     /// A bug or an unexpected failure: logged with its chain, answered generically.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -87,13 +96,14 @@ impl ApiError {
             Self::Validation { .. } | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::CookieQuotaExceeded { .. } | Self::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -106,11 +116,13 @@ impl ApiError {
             | Self::Unavailable { code, .. } => code,
             Self::UnsupportedMediaType => code::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound { .. } => code::NOT_FOUND,
+            Self::MethodNotAllowed => code::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => code::PAYLOAD_TOO_LARGE,
             Self::CookieQuotaExceeded { .. } => code::RATE_LIMIT_EXCEEDED,
             Self::RateLimited { .. } => code::TOO_MANY_REQUESTS,
             Self::Unauthorized => code::UNAUTHORIZED,
             Self::RequestTimeout => code::REQUEST_TIMEOUT,
+            Self::Overloaded { .. } => code::SERVER_BUSY,
             Self::Internal(_) => code::SERVER_ERROR,
         }
     }
@@ -122,6 +134,7 @@ impl ApiError {
             | Self::Unavailable { message, .. } => message.clone(),
             Self::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Self::NotFound { what } => format!("{what} not found"),
+            Self::MethodNotAllowed => "This address does not accept that method.".into(),
             Self::PayloadTooLarge => "The request is too large. Photos must be under 5 MB.".into(),
             Self::CookieQuotaExceeded { .. } => {
                 "You have reached the maximum number of submissions. Please check back later."
@@ -130,6 +143,9 @@ impl ApiError {
             Self::RateLimited { .. } => "Too many requests. Please wait and try again.".into(),
             Self::Unauthorized => "Authentication required.".into(),
             Self::RequestTimeout => "The request took too long.".into(),
+            Self::Overloaded { .. } => {
+                "We're making a lot of songs right now. Please try again in a few seconds.".into()
+            }
             Self::Internal(_) => "Something went wrong. Please try again.".into(),
         }
     }
@@ -155,7 +171,7 @@ impl IntoResponse for ApiError {
                 body.insert("attempts_used".into(), json!(attempts_used));
                 body.insert("max_attempts".into(), json!(max_attempts));
             }
-            Self::RateLimited { retry_after } => {
+            Self::RateLimited { retry_after } | Self::Overloaded { retry_after } => {
                 body.insert("retry_after_seconds".into(), json!(retry_after.as_secs()));
             }
             _ => {}
@@ -163,7 +179,7 @@ impl IntoResponse for ApiError {
         let mut response = (self.status(), axum::Json(Value::Object(body))).into_response();
         let headers = response.headers_mut();
         match &self {
-            Self::RateLimited { retry_after } => {
+            Self::RateLimited { retry_after } | Self::Overloaded { retry_after } => {
                 headers.insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(retry_after.as_secs().max(1)),

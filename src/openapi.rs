@@ -1,22 +1,30 @@
 //! The OpenAPI document, assembled from the handlers' annotations so it cannot drift from the
-//! routes; served at `/openapi.json` and printed by `serenade openapi`.
+//! routes; served at `/openapi.json` and printed by `serenade openapi`. Request schemas are
+//! written from the domain's constants (`requests`); responses every route can give — 408
+//! from the request deadline, 500 from the panic boundary — are added to each operation here.
+
+pub mod requests;
 
 use serde::Serialize;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::http::api;
 
 /// Every error body: `{"success": false, "error": "<code>", "message": "…"}`, plus `field`
 /// on validation errors, `attempts_used`/`max_attempts` on the cookie quota and
-/// `retry_after_seconds` on per-IP limits.
+/// `retry_after_seconds` when the client should wait (per-IP limits, `server_busy`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
+    /// Always false.
     pub success: bool,
     /// Stable error code, e.g. `invalid_name`, `image_too_small`, `rate_limit_exceeded`.
     pub error: String,
     /// Human-readable explanation.
     pub message: String,
+    /// The request field at fault (validation errors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,7 +39,8 @@ pub struct ErrorBody {
 #[openapi(
     info(
         title = "Serenade",
-        description = "Personalised AI love songs for pets, delivered as a spinning-record video."
+        description = "Personalised AI love songs for pets, delivered as a spinning-record video. \
+            Every rejection is the flat `ErrorBody` with a stable `error` code."
     ),
     paths(
         api::submissions::create_submission,
@@ -46,7 +55,7 @@ pub struct ErrorBody {
         api::admin::metrics,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BasicAuth)
+    modifiers(&BasicAuth, &RouteWideTruths)
 )]
 struct ApiDoc;
 
@@ -59,6 +68,87 @@ impl Modify for BasicAuth {
             "basic",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
+    }
+}
+
+/// What holds for every route: the request deadline (408) and the panic boundary (500) answer
+/// with the flat error, and constrained path parameters have their real shape.
+struct RouteWideTruths;
+
+impl Modify for RouteWideTruths {
+    fn modify(&self, document: &mut utoipa::openapi::OpenApi) {
+        for item in document.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_error_response(
+                    operation,
+                    "408",
+                    "The request (body included) took too long",
+                );
+                add_error_response(
+                    operation,
+                    "500",
+                    "An unexpected failure (logged, never detailed)",
+                );
+                constrain_path_parameters(operation);
+                accept_missing_hint_bodies(operation);
+            }
+        }
+    }
+}
+
+fn add_error_response(operation: &mut Operation, status: &str, description: &str) {
+    if operation.responses.responses.contains_key(status) {
+        return;
+    }
+    let response = ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    "ErrorBody",
+                ))))
+                .build(),
+        )
+        .build();
+    operation
+        .responses
+        .responses
+        .insert(status.to_owned(), RefOr::T(response));
+}
+
+fn constrain_path_parameters(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && let Some(schema) = requests::path_parameter_schema(&parameter.name)
+        {
+            parameter.schema = Some(RefOr::T(schema));
+        }
+    }
+}
+
+/// A body that is only a hint (`AnyCallback`) may also be absent: such routes read whatever
+/// arrives, nothing included. (utoipa marks every non-`Option` body required, and an
+/// `Option` would add a `null` alternative that the any-value schema already covers.)
+fn accept_missing_hint_bodies(operation: &mut Operation) {
+    let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+        return;
+    };
+    let is_hint = body.content.values().any(|content| {
+        matches!(content, RefOr::T(content) if matches!(&content.schema,
+            Some(RefOr::Ref(reference)) if reference.ref_location.ends_with("/AnyCallback")))
+    });
+    if is_hint {
+        body.required = Some(utoipa::openapi::Required::False);
     }
 }
 

@@ -163,12 +163,14 @@ impl Storage {
         }
     }
 
-    /// Proves each directory accepts writes by creating and deleting a probe file.
+    /// Proves each directory accepts writes by creating and deleting a probe file. Each call
+    /// uses its own random name, so concurrent checks (in this or another process) never
+    /// delete each other's probe.
     pub async fn check_writable(&self) -> Result<(), StorageError> {
         for area in [Area::Uploads, Area::Audio, Area::Video] {
             let probe = self
                 .dir(area)
-                .join(format!(".health-probe-{}", std::process::id()));
+                .join(format!(".health-probe-{}", cuid2::create_id()));
             tokio::fs::write(&probe, b"ok")
                 .await
                 .map_err(|source| StorageError::Io {

@@ -1,4 +1,4 @@
-//! The queue's properties at the database level (QUEUE.md §5), on SQLite always and on
+//! The queue's properties at the database level (docs/queue.md, "Properties"), on SQLite always and on
 //! PostgreSQL when `TEST_DATABASE_URL` is set: claim exclusivity, fenced completion after a
 //! lost lease, rescue keeping the attempt count, snooze refunding it, persisted backoff,
 //! periodic jobs once per period, the structural slot limit and early webhooks.

@@ -101,6 +101,12 @@ impl Config {
                 return Err(ConfigError::invalid(name, "must be at least 1"));
             }
         }
+        if self.limits.max_concurrent_submissions == 0 {
+            return Err(ConfigError::invalid(
+                "MAX_CONCURRENT_SUBMISSIONS",
+                "must be at least 1",
+            ));
+        }
         let provider = &self.provider;
         if provider.max_concurrent_requests == 0 {
             return Err(ConfigError::invalid(

@@ -45,6 +45,10 @@ impl Config {
                 self.limits.results_per_ip_per_hour.to_string(),
             ),
             (
+                "MAX_CONCURRENT_SUBMISSIONS",
+                self.limits.max_concurrent_submissions.to_string(),
+            ),
+            (
                 "SONAUTO_API_KEY",
                 self.provider
                     .sonauto_api_key

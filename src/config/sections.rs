@@ -77,6 +77,10 @@ pub struct LimitsConfig {
     /// Result lookups per client IP per hour (0 disables the limit).
     #[arg(long, env = "RESULTS_PER_IP_PER_HOUR", default_value_t = 100)]
     pub results_per_ip_per_hour: u32,
+    /// Submissions handled at once by this process (body read, photo checked and
+    /// re-encoded); more are answered 503 `server_busy` with Retry-After.
+    #[arg(long, env = "MAX_CONCURRENT_SUBMISSIONS", default_value_t = 32)]
+    pub max_concurrent_submissions: usize,
 }
 
 /// Operator access to admin routes and metrics; both are off unless set.

@@ -21,22 +21,19 @@ pub const MUSIC_VIBES: &[&str] = &[
 ];
 
 /// `POST /api/submissions` body, as the browser sends it. Every field is optional here so a
-/// missing one gets a field-specific error instead of a parse error.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+/// missing one gets a field-specific error instead of a parse error (the API document's
+/// schema, `openapi::requests::SubmissionBody`, states which are required).
+#[derive(Debug, Default, Deserialize)]
 pub struct SubmissionRequest {
     /// 2–100 letters (any script), spaces, apostrophes, hyphens.
-    #[schema(example = "Toby")]
     pub pet_name: Option<String>,
     /// One of Dog, Cat, Bird, Fish, Other.
-    #[schema(example = "Dog")]
     pub pet_type: Option<String>,
     /// JPEG or PNG as base64 or a data URL; ≤ 5 MB, ≥ 400×400.
     pub photo: Option<String>,
     /// One of Chill, Energetic, Romantic, Party, Relaxing, Other.
-    #[schema(example = "Romantic")]
     pub music_vibe: Option<String>,
     /// The owner's name, same rules as the pet's.
-    #[schema(example = "Matt")]
     pub owner_name: Option<String>,
     /// The browser's cookie id from an earlier response; null or empty the first time. Any id
     /// of 1–128 printable ASCII characters without spaces is counted as given (an unknown one

@@ -1,17 +1,18 @@
 //! Cross-cutting request handling: early 413 on a declared oversize body, the request
-//! deadline, security headers, the panic boundary, and per-route metrics.
+//! deadline, security headers, the panic boundary, per-route metrics, and the flat JSON error
+//! body for rejections the framework answers itself (405, body-read failures).
 
 use std::any::Any;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, code};
 
 /// Answers 413 at once when `Content-Length` exceeds `limit`, without reading the body.
 /// Bodies without a length are cut off by `DefaultBodyLimit` while they stream.
@@ -29,6 +30,43 @@ pub async fn refuse_oversized_bodies(limit: usize, request: Request, next: Next)
         return response;
     }
     next.run(request).await
+}
+
+/// Gives the flat error body to error responses produced outside the handlers (axum's 405
+/// for a known path, its plain-text body-read rejections), keeping their headers (`Allow`).
+/// JSON and HTML responses pass untouched.
+pub async fn flat_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("application/json") || content_type.starts_with("text/html") {
+        return response;
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+        StatusCode::NOT_FOUND => ApiError::not_found("Page"),
+        status if status.is_server_error() => {
+            ApiError::Internal(anyhow::anyhow!("{status} answered outside the handlers"))
+        }
+        _ => ApiError::BadRequest {
+            code: code::BAD_REQUEST,
+            message: "The request could not be read.".into(),
+        },
+    };
+    let (mut parts, _) = response.into_parts();
+    let (flat, body) = error.into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(flat.headers);
+    Response::from_parts(parts, body)
 }
 
 /// Answers 408 when a request (body included) is not handled within `deadline`.

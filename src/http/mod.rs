@@ -76,6 +76,7 @@ pub fn router(app: AppState) -> Router {
         .merge(web::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .layer(from_fn(middleware::flat_errors))
         .layer(from_fn_with_state(app.clone(), middleware::observe))
         .layer(from_fn(move |request, next| {
             middleware::security_headers(https_origin, request, next)

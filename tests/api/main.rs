@@ -6,13 +6,16 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod api_document;
 mod binary;
 mod hardening;
 mod identity;
+mod intake;
 mod limits;
 mod operations;
 mod pages;
 mod photo_integrity;
 mod reads;
+mod status_polling;
 mod submissions;
 mod webhook_ids;

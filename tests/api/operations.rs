@@ -255,3 +255,29 @@ async fn api_docs_are_served_without_a_cdn() {
     }
     app.stop().await;
 }
+
+/// Many health checks at once each probe storage with their own file: none may see another's
+/// probe vanish and report storage unwritable.
+async fn concurrent_health_checks_agree_storage_is_writable(backend: Backend) {
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let checks = (0..64).map(|_| async {
+        let body: Value = app.get("/api/health").await.json().await.unwrap();
+        body["storage"].as_str().unwrap().to_owned()
+    });
+    let verdicts = futures_util::future::join_all(checks).await;
+    assert!(
+        verdicts.iter().all(|storage| storage == "writable"),
+        "{verdicts:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_health_checks_sqlite() {
+    concurrent_health_checks_agree_storage_is_writable(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn concurrent_health_checks_postgres() {
+    on_postgres(concurrent_health_checks_agree_storage_is_writable).await;
+}

@@ -60,6 +60,7 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             form_submit_retry: 10,
             submissions_per_ip_per_hour: 0,
             results_per_ip_per_hour: 0,
+            max_concurrent_submissions: 32,
         },
         provider: ProviderConfig {
             sonauto_api_key: None,

@@ -1,4 +1,4 @@
-//! Tests of the fake Sonauto against PROVIDERS.md §1, through real HTTP: the timeline, the
+//! Tests of the fake Sonauto against docs/provider.md, through real HTTP: the timeline, the
 //! webhooks in every mode, errors and faults, credits, the CDN's audio, stats and the CLI.
 
 #![allow(clippy::unwrap_used)] // Test code: a panic is the failure report.

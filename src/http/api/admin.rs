@@ -113,7 +113,10 @@ impl From<ProviderPause> for DispatchPause {
     path = "/api/admin/queue-status",
     responses(
         (status = 200, body = QueueStatus),
-        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::ErrorBody),
+        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"serenade-admin\"`"))),
+        (status = 404, description = "Admin routes are off (`ADMIN_USER`/`ADMIN_PASSWORD` unset)", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
     ),
     security(("basic" = [])),
     tag = "operations"
@@ -154,7 +157,13 @@ pub async fn queue_status(
 #[utoipa::path(
     get,
     path = "/metrics",
-    responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text")),
+    responses(
+        (status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text", body = String),
+        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"serenade-admin\"`"))),
+        (status = 404, description = "Admin routes are off (`ADMIN_USER`/`ADMIN_PASSWORD` unset)", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+    ),
     security(("basic" = [])),
     tag = "operations"
 )]

@@ -2,7 +2,9 @@
 
 pub mod admin;
 pub mod health;
+pub mod intake;
 pub mod rate_limit;
 pub mod results;
+pub mod status_cache;
 pub mod submissions;
 pub mod webhook;

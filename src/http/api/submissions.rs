@@ -2,8 +2,10 @@
 //! only when its photo is durably on disk and its row (with the cookie's quota charge) is
 //! committed; a rejected one leaves no file and no row.
 
+use std::time::Instant;
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngExt;
@@ -56,19 +58,23 @@ pub struct SubmissionStatus {
 #[utoipa::path(
     post,
     path = "/api/submissions",
-    request_body = SubmissionRequest,
+    request_body = crate::openapi::requests::SubmissionBody,
     responses(
         (status = 200, description = "Stored and queued", body = SubmissionCreated),
-        (status = 400, description = "A field broke a rule", body = crate::openapi::ErrorBody),
-        (status = 413, description = "Body too large", body = crate::openapi::ErrorBody),
-        (status = 429, description = "Cookie quota used or per-IP limit hit", body = crate::openapi::ErrorBody),
+        (status = 400, description = "A field broke a rule (`field` names it), or the body is not a JSON object", body = crate::openapi::ErrorBody),
+        (status = 413, description = "Body larger than the 7 MB limit", body = crate::openapi::ErrorBody),
+        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::ErrorBody),
+        (status = 429, description = "`rate_limit_exceeded`: this cookie id used its submissions (`attempts_used`, `max_attempts`); `too_many_requests`: the per-IP hourly limit (`Retry-After`)", body = crate::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait (per-IP limit only)"))),
+        (status = 503, description = "`server_busy`: too many submissions in flight (`Retry-After`); `sold_out`: no credits left for another song; `service_unavailable`: the database is unreachable", body = crate::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait (`server_busy` only)"))),
     ),
     tag = "submissions"
 )]
 pub async fn create_submission(
     State(app): State<AppState>,
     ClientIp(client): ClientIp,
-    ApiJson(request): ApiJson<SubmissionRequest>,
+    request: Request,
 ) -> ApiResult<Json<SubmissionCreated>> {
     let outcome = accept(&app, client, request).await;
     match &outcome {
@@ -80,13 +86,17 @@ pub async fn create_submission(
     outcome.map(Json)
 }
 
+/// Admission and the per-IP charge come before the body is read, so a shed or rate-limited
+/// client costs no upload; the photo decode holds its own permit (see `intake`).
 async fn accept(
     app: &App,
     client: std::net::IpAddr,
-    request: SubmissionRequest,
+    request: Request,
 ) -> ApiResult<SubmissionCreated> {
+    let _admitted = app.submission_gate.admit()?;
     charge(app, Budget::Submissions, client).await?;
-    let form = SubmissionForm::parse(request)?;
+    let ApiJson(body) = ApiJson::<SubmissionRequest>::from_request(request, &()).await?;
+    let form = SubmissionForm::parse(body)?;
     ensure_credits_remain(app).await?;
     let max_attempts = app.config.limits.form_submit_retry;
     if let Some(cookie) = &form.cookie_id {
@@ -99,17 +109,11 @@ async fn accept(
         }
     }
 
-    let jpeg = {
-        let _permit = app
-            .photo_permits
-            .acquire()
-            .await
-            .map_err(|error| ApiError::Internal(error.into()))?;
-        let photo = form.photo;
-        tokio::task::spawn_blocking(move || photo.normalise())
-            .await
-            .map_err(|error| ApiError::Internal(error.into()))??
-    };
+    let photo = form.photo;
+    let jpeg = app
+        .submission_gate
+        .run_bounded(move || photo.normalise())
+        .await??;
 
     let session_id = SessionId::generate();
     let (cookie_id, cookie_is_new) = match form.cookie_id {
@@ -193,7 +197,8 @@ fn new_webhook_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Poll a submission's progress (not charged to the results budget).
+/// Poll a submission's progress (not charged to the results budget; rows are cached for at
+/// most a second while the submission is unfinished).
 #[utoipa::path(
     get,
     path = "/api/submissions/{session_id}/status",
@@ -201,6 +206,7 @@ fn new_webhook_token() -> String {
     responses(
         (status = 200, description = "Current status", body = SubmissionStatus),
         (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
     ),
     tag = "submissions"
 )]
@@ -208,11 +214,19 @@ pub async fn submission_status(
     State(app): State<AppState>,
     SessionPath(session_id): SessionPath,
 ) -> ApiResult<Json<SubmissionStatus>> {
-    let row = app
-        .db
-        .find_status(session_id.as_str())
-        .await?
-        .ok_or(ApiError::not_found("Session"))?;
+    let read_at = Instant::now();
+    let row = match app.status_cache.get(session_id.as_str(), read_at) {
+        Some(row) => row,
+        None => {
+            let row = app
+                .db
+                .find_status(session_id.as_str())
+                .await?
+                .ok_or(ApiError::not_found("Session"))?;
+            app.status_cache.insert(row.clone(), read_at);
+            row
+        }
+    };
     let status = EntryStatus::from_column(&row.entry_status);
     let stage = Stage::of(
         status,

@@ -34,10 +34,12 @@ pub struct WebhookAck {
     post,
     path = "/api/webhook/{token}",
     params(("token" = String, Path, description = "`{session_id}.{secret}` from the webhook URL we registered")),
-    request_body(content = Object, description = "Any provider callback body (thin, spec or full shape)"),
+    request_body(content = crate::openapi::requests::AnyCallbackBody, description = "Only a hint: any body, or none"),
     responses(
         (status = 200, body = WebhookAck),
         (status = 404, description = "Unknown or wrong token", body = crate::openapi::ErrorBody),
+        (status = 413, description = "Body larger than 256 KB", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
     ),
     tag = "webhooks"
 )]
@@ -65,11 +67,13 @@ pub async fn submission_webhook(
 #[utoipa::path(
     post,
     path = "/api/webhook",
-    request_body(content = Object, description = "`{\"task_id\": …, \"status\": …}` and anything else"),
+    request_body = crate::openapi::requests::TaskCallbackBody,
     responses(
         (status = 200, body = WebhookAck),
         (status = 400, description = "No task id (`field_required`), or one that cannot be a task id: not a string, longer than 256 bytes or holding control characters (`invalid_task_id`)", body = crate::openapi::ErrorBody),
         (status = 404, description = "No submission has this task id", body = crate::openapi::ErrorBody),
+        (status = 413, description = "Body larger than 256 KB", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
     ),
     tag = "webhooks"
 )]

@@ -1,4 +1,4 @@
-//! The `/v1` routes of the fake, faithful to PROVIDERS.md §1: start a v3 generation, read its
+//! The `/v1` routes of the fake, faithful to docs/provider.md: start a v3 generation, read its
 //! status (a bare JSON string) or full object, and read the credits balance.
 
 use std::collections::HashMap;

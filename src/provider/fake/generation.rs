@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::config::{AudioFormat, WebhookBody};
 
-/// A status of the v3 timeline (PROVIDERS.md §1.4), in order.
+/// A status of the v3 timeline (docs/provider.md, "Statuses"), in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Received,
@@ -132,7 +132,7 @@ impl Generation {
         })
     }
 
-    /// The full generation object of `GET /v1/generations/{id}` (PROVIDERS.md §1.5).
+    /// The full generation object of `GET /v1/generations/{id}` (docs/provider.md, "The calls we make").
     pub fn to_json(&self, public_base_url: &str) -> Value {
         json!({
             "id": self.id,

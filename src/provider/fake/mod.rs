@@ -1,4 +1,4 @@
-//! A fake Sonauto/Treblo API, faithful to PROVIDERS.md §1: a real HTTP server started in
+//! A fake Sonauto/Treblo API, faithful to docs/provider.md: a real HTTP server started in
 //! process by tests ([`start`]) or as `serenade fake-sonauto`, with a status timeline,
 //! webhooks, credits, a CDN serving real audio, and run-time fault injection ([`FakeControl`]).
 

@@ -1,5 +1,5 @@
 //! Validation of `POST /v1/generations/v3` bodies, with the FastAPI-style 422 details the real
-//! API returns (PROVIDERS.md §1.2, §1.3): field checks first, then the cross-field rules.
+//! API returns (docs/provider.md, "The calls we make" and "Errors"): field checks first, then the cross-field rules.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
