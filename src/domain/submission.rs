@@ -38,7 +38,6 @@ pub struct SubmissionRequest {
     /// The browser's cookie id from an earlier response; null or empty the first time. Any id
     /// of 1–128 printable ASCII characters without spaces is counted as given (an unknown one
     /// has used nothing).
-    #[schema(example = "cookie_abc123xyz", pattern = r"^([!-~]{1,128}|\s*)$")]
     pub cookie_id: Option<String>,
 }
 

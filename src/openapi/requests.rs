@@ -23,8 +23,8 @@ const NAME_PATTERN: &str = "^[^\\x00-\\x1F\\x7F0-9!\"#$%&()*+,./:;<=>?@\\[\\\\\\
 /// Base64 (standard alphabet, padding optional, whitespace ignored), bare or as a data URL.
 const PHOTO_PATTERN: &str =
     "^\\s*(data:[^,]*;base64,)?[A-Za-z0-9+/=\\s]*[A-Za-z0-9+/][A-Za-z0-9+/=\\s]*$";
-/// The quota id a browser keeps: printable ASCII without spaces; empty means none.
-const COOKIE_ID_PATTERN: &str = "^[!-~]{0,128}$";
+/// The quota id a browser keeps: printable ASCII without spaces; empty or blank means none.
+const COOKIE_ID_PATTERN: &str = "^([!-~]{1,128}|\\s*)$";
 /// A provider task id: at least one visible character, no control characters.
 const TASK_ID_PATTERN: &str = "^[^\\x00-\\x1F\\x7F]*[^\\s\\x00-\\x1F\\x7F][^\\x00-\\x1F\\x7F]*$";
 /// Longest task id a callback may carry (the handler counts bytes; this many ASCII
