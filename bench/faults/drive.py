@@ -38,7 +38,8 @@ def http(method, url, body=None, timeout=60):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.load(response)
+        text = response.read()
+        return json.loads(text) if text.strip() else None
 
 def wait_ready(url):
     for _ in range(300):
@@ -74,7 +75,7 @@ def run_scenario(work, backend, name, before, after):
                MEDIA_ALLOWED_HOSTS=f"127.0.0.1:{fake_port}", SUBMISSIONS_PER_IP_PER_HOUR="0", FORM_SUBMIT_RETRY="100000",
                API_REQUEST_TIMEOUT_SECONDS="5", WEBHOOK_TIMEOUT_MINUTES="0.25", RECONCILE_POLL_SECONDS="5",
                RETRY_BACKOFF_SECONDS="2,5,10", ADOPTION_WINDOW_SECONDS=str(ADOPTION_WINDOW), VIDEO_SIZE="240",
-               MAX_CONCURRENT_REQUESTS=str(LIMIT), ADMIN_USER="bench", ADMIN_PASSWORD="bench")
+               MAX_CONCURRENT_REQUESTS=str(LIMIT), ADMIN_USER="bench", ADMIN_PASSWORD="bench-faults")
     app = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{app_port}"], env=env, stderr=logs)
     try:
         base, fake_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{fake_port}"

@@ -343,7 +343,7 @@ async fn account_refusal_pauses_dispatch(backend: Backend) {
     scenario(
         &app,
         Scenario {
-            post_faults: burst(1, Fault::status(401)),
+            post_faults: burst(100_000, Fault::status(401)),
             get_faults: burst(100_000, Fault::status(401)),
             ..Scenario::default()
         },
@@ -400,6 +400,7 @@ async fn account_refusal_pauses_dispatch(backend: Backend) {
     scenario(
         &app,
         Scenario {
+            post_faults: burst(0, Fault::status(401)),
             get_faults: burst(0, Fault::status(401)),
             ..Scenario::default()
         },
