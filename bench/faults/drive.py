@@ -122,6 +122,8 @@ FORM = {"pet_name": "Toby", "pet_type": "Dog", "music_vibe": "Romantic", "owner_
 backends = ["sqlite"]
 if subprocess.run(["pg_isready", "-q", "-d", pg_server]).returncode == 0:
     backends.append("postgres")
+# BENCH_BACKENDS=sqlite (or postgres) runs one; two invocations can then run side by side.
+backends = [b for b in backends if b in os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")]
 print(f"{count} submissions, {generation:g} s generations, provider limit {LIMIT}, adoption window {ADOPTION_WINDOW} s")
 header = "| backend | scenario | succeeded | failed (not by provider) | provider FAILUREs | max in flight | billed beyond one | recorded resends | drain | drain / fault-free |"
 print(header)
