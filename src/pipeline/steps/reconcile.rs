@@ -44,7 +44,7 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
         Err(error) if error.is_account_refusal() => {
             crate::pipeline::pause::pause_dispatch(app, &error).await?;
             app.db
-                .renew_slot(&row.session_id, slot_lease_ms(app))
+                .renew_slot(&row.session_id, super::send::slot_lease_ms(app))
                 .await?;
             return Ok(StepOutcome::backoff(&error));
         }
@@ -106,11 +106,6 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome
             Ok(StepOutcome::Snooze(poll.min(until_deadline)))
         }
     }
-}
-
-/// The slot lease a generation held by a paused account keeps renewing.
-fn slot_lease_ms(app: &AppState) -> i64 {
-    crate::pipeline::millis(app.config.provider.generation_deadline() + super::send::SLOT_MARGIN)
 }
 
 fn deadline_failure() -> StepOutcome {

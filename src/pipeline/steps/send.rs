@@ -26,10 +26,16 @@ use crate::pipeline::outcome::StepOutcome;
 use crate::provider::client::{GenerationRequest, ProviderError};
 
 /// Extra slot lease beyond the generation deadline.
-pub(super) const SLOT_MARGIN: Duration = Duration::from_secs(300);
+const SLOT_MARGIN: Duration = Duration::from_secs(300);
+
+/// How long a provider slot is leased: the whole generation and a margin (also renewed by
+/// `reconcile` while a paused account keeps the generation unresolved).
+pub(super) fn slot_lease_ms(app: &AppState) -> i64 {
+    millis(app.config.provider.generation_deadline() + SLOT_MARGIN)
+}
 
 pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<StepOutcome> {
-    let slot_lease = millis(app.config.provider.generation_deadline() + SLOT_MARGIN);
+    let slot_lease = slot_lease_ms(app);
     let (row, earlier_attempt_at) = match app.db.begin_send(job, slot_lease).await? {
         SendStart::Ready {
             row,
