@@ -1,5 +1,6 @@
-//! Wiring: the shared application state, building it from config (database, migrations,
-//! storage), and running the roles — HTTP, in-process workers, maintenance — until shutdown.
+//! Wiring: building the application state from config (database, migrations, storage,
+//! providers), the engine with every workflow registered, and running the roles — HTTP,
+//! in-process workers, maintenance — until shutdown. Nothing in the crate imports it.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,20 +14,21 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::now_ms;
 use crate::config::Config;
-use crate::db::{Db, now_ms};
-use crate::http::api::intake::SubmissionGate;
-use crate::http::api::status_cache::StatusCache;
+use crate::db::Db;
+use crate::engine::{Engine, Registry, Settings, Wakers};
 use crate::http::serve::{ServeSettings, serve};
 use crate::metrics::Metrics;
-use crate::pipeline::Wakers;
-use crate::pipeline::progress::ProgressBoard;
 use crate::provider::client::SonautoClient;
 use crate::provider::download::{AllowedHost, MediaDownloader};
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
+use crate::state::{App, AppState};
 use crate::storage::Storage;
-use crate::worker;
+use crate::workflows::song::api::intake::SubmissionGate;
+use crate::workflows::song::progress::ProgressBoard;
+use crate::workflows::song::status_cache::StatusCache;
 
 /// How often stale rate-limit windows and worker rows are pruned.
 const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(600);
@@ -35,135 +37,58 @@ const RATE_WINDOW_RETENTION_MS: i64 = 3 * 3_600_000;
 /// Worker rows silent this long are forgotten.
 const WORKER_ROW_RETENTION_MS: i64 = 24 * 3_600_000;
 
-/// Everything a request handler or worker needs, shared behind an `Arc`.
-#[derive(Debug)]
-pub struct App {
-    pub config: Config,
-    pub db: Db,
-    pub storage: Storage,
-    pub metrics: Metrics,
-    /// Bounds submissions in flight and photo decodes (CPU and memory).
-    pub submission_gate: SubmissionGate,
-    /// The music provider's API.
-    pub provider: SonautoClient,
-    /// Guarded song downloads from the provider's CDN.
-    pub downloader: MediaDownloader,
-    /// The spinning-record video renderer.
-    pub renderer: Renderer,
-    /// In-process wake-ups of the worker lanes.
-    pub wakers: Wakers,
-    /// The shared queue snapshot behind positions and ETAs.
-    pub progress: ProgressBoard,
-    /// Recently read status-poll rows (short-lived; see `StatusCache`).
-    pub status_cache: StatusCache,
-    /// The built-in demo provider, when no `SONAUTO_API_KEY` is set.
-    demo_provider: Option<FakeSonauto>,
-    draining: AtomicBool,
-}
-
-/// The handle handlers receive as axum state.
-pub type AppState = Arc<App>;
-
-impl App {
-    /// Connects to the database, applies migrations and prepares storage.
-    pub async fn build(config: Config) -> anyhow::Result<AppState> {
-        config.validate().context("invalid configuration")?;
-        let db = Db::connect(&config.database)
-            .await
-            .with_context(|| format!("connecting to {}", config.database.redacted_url()))?;
-        db.migrate().await.context("applying migrations")?;
-        db.ensure_provider_slots(config.provider.max_concurrent_requests)
-            .await
-            .context("creating provider slots")?;
-        let storage = Storage::from_config(&config.storage);
-        storage
-            .prepare()
-            .await
-            .context("creating storage directories")?;
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        let demo_provider = match &config.provider.sonauto_api_key {
-            Some(_) => None,
-            None => Some(start_demo_provider(&config).await?),
-        };
-        let provider = match (&demo_provider, &config.provider.sonauto_api_key) {
-            (Some(fake), _) => SonautoClient::new(
-                &fake.api_url(),
-                SecretString::from(fake.api_key().to_owned()),
-                config.provider.request_timeout(),
-            ),
-            (None, key) => SonautoClient::new(
-                &config.provider.external_api_url,
-                key.clone()
-                    .unwrap_or_else(|| SecretString::from(String::new())),
-                config.provider.request_timeout(),
-            ),
-        }
-        .context("building the provider client")?;
-        let downloader = media_downloader(&config, demo_provider.as_ref())?;
-        let submission_gate =
-            SubmissionGate::new(config.limits.max_concurrent_submissions, cores * 2);
-        let renderer = Renderer::new(config.render.clone()).context("preparing the renderer")?;
-        Ok(Arc::new(Self {
-            config,
-            db,
-            storage,
-            metrics: Metrics::new(),
-            submission_gate,
-            provider,
-            downloader,
-            renderer,
-            wakers: Wakers::default(),
-            progress: ProgressBoard::default(),
-            status_cache: StatusCache::default(),
-            demo_provider,
-            draining: AtomicBool::new(false),
-        }))
+/// Connects to the database, applies migrations, prepares storage and builds the state.
+pub async fn build(config: Config) -> anyhow::Result<AppState> {
+    config.validate().context("invalid configuration")?;
+    let db = Db::connect(&config.database)
+        .await
+        .with_context(|| format!("connecting to {}", config.database.redacted_url()))?;
+    db.migrate().await.context("applying migrations")?;
+    db.ensure_provider_slots(config.provider.max_concurrent_requests)
+        .await
+        .context("creating provider slots")?;
+    let storage = Storage::from_config(&config.storage);
+    storage
+        .prepare()
+        .await
+        .context("creating storage directories")?;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let demo_provider = match &config.provider.sonauto_api_key {
+        Some(_) => None,
+        None => Some(start_demo_provider(&config).await?),
+    };
+    let provider = match (&demo_provider, &config.provider.sonauto_api_key) {
+        (Some(fake), _) => SonautoClient::new(
+            &fake.api_url(),
+            SecretString::from(fake.api_key().to_owned()),
+            config.provider.request_timeout(),
+        ),
+        (None, key) => SonautoClient::new(
+            &config.provider.external_api_url,
+            key.clone()
+                .unwrap_or_else(|| SecretString::from(String::new())),
+            config.provider.request_timeout(),
+        ),
     }
-
-    /// True when no `SONAUTO_API_KEY` is configured and the built-in demo provider answers.
-    pub fn uses_demo_provider(&self) -> bool {
-        self.demo_provider.is_some()
-    }
-
-    /// The demo provider, when one runs (tests steer it through its controls).
-    pub fn demo_provider(&self) -> Option<&FakeSonauto> {
-        self.demo_provider.as_ref()
-    }
-
-    /// Lease length of a claimed job, in milliseconds.
-    pub fn lease_ms(&self) -> i64 {
-        i64::try_from(self.config.pipeline.job_lease_seconds * 1000).unwrap_or(30_000)
-    }
-
-    /// The retry delays after the 1st, 2nd, … failed attempt.
-    pub fn retry_schedule(&self) -> Vec<Duration> {
-        self.config
-            .pipeline
-            .retry_backoff_seconds
-            .iter()
-            .map(|seconds| Duration::from_secs(*seconds))
-            .collect()
-    }
-
-    /// Attempts each provider-facing step gets (`MAX_RETRIES`).
-    pub fn max_attempts(&self) -> i32 {
-        i32::try_from(self.config.provider.max_retries).unwrap_or(3)
-    }
-
-    /// Attempts a render gets: the spec retries a failed render once.
-    pub fn render_attempts(&self) -> i32 {
-        2
-    }
-
-    /// Concurrent renders per worker process.
-    pub fn render_concurrency(&self) -> usize {
-        self.renderer.config().concurrency()
-    }
-
-    /// True once shutdown has begun; readiness then reports 503.
-    pub fn is_draining(&self) -> bool {
-        self.draining.load(Ordering::Relaxed)
-    }
+    .context("building the provider client")?;
+    let downloader = media_downloader(&config, demo_provider.as_ref())?;
+    let submission_gate = SubmissionGate::new(config.limits.max_concurrent_submissions, cores * 2);
+    let renderer = Renderer::new(config.render.clone()).context("preparing the renderer")?;
+    Ok(Arc::new(App {
+        config,
+        db,
+        storage,
+        metrics: Metrics::new(),
+        submission_gate,
+        provider,
+        downloader,
+        renderer,
+        wakers: Wakers::default(),
+        progress: ProgressBoard::default(),
+        status_cache: StatusCache::default(),
+        demo_provider,
+        draining: AtomicBool::new(false),
+    }))
 }
 
 /// Which parts of the process run.
@@ -214,10 +139,13 @@ pub async fn start(
         tasks.spawn(maintain(app.clone(), shutdown.clone()));
     }
     if roles.workers {
-        tasks.spawn(worker::run(app.clone(), shutdown.clone()));
+        tasks.spawn(crate::engine::worker::run(engine(&app)?, shutdown.clone()));
     }
     if roles.http || roles.workers {
-        tasks.spawn(crate::pipeline::sweep::run(app.clone(), shutdown.clone()));
+        tasks.spawn(crate::workflows::song::sweep::run(
+            app.clone(),
+            shutdown.clone(),
+        ));
     }
     Ok(Running {
         app,
@@ -225,6 +153,20 @@ pub async fn start(
         shutdown,
         tasks,
     })
+}
+
+/// The job engine over `app`, with every workflow registered.
+pub fn engine(app: &AppState) -> anyhow::Result<Engine<AppState>> {
+    let mut registry = Registry::default();
+    crate::workflows::register(&mut registry, app);
+    registry.check().context("registering job kinds")?;
+    let settings = Settings {
+        lease_ms: app.lease_ms(),
+        retry_schedule: app.retry_schedule(),
+        shutdown_grace: app.config.http.shutdown_grace(),
+        idle_poll: Duration::from_millis(500),
+    };
+    Ok(Engine::new(app.clone(), registry, settings))
 }
 
 /// Registers for SIGTERM and SIGINT now (so a signal that arrives while the service is still

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::app::{App, Roles, shutdown_signal, start};
+use crate::app::{Roles, build, shutdown_signal, start};
 use crate::cli::Command;
 use crate::config::Config;
 use crate::db::Db;
@@ -108,7 +108,7 @@ async fn run_roles(mut config: Config, roles: Roles) -> anyhow::Result<()> {
     } else {
         None
     };
-    let app = App::build(config).await?;
+    let app = build(config).await?;
     let running = start(app.clone(), roles, listener).await?;
     if let Some(addr) = running.http_addr {
         tracing::info!(

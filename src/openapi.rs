@@ -11,7 +11,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::http::api;
+use crate::workflows::song::api;
 
 /// Every error body: `{"success": false, "error": "<code>", "message": "…"}`, plus `field`
 /// on validation errors, `attempts_used`/`max_attempts` on the cookie quota and

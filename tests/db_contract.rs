@@ -9,15 +9,15 @@ use common::{TestDatabase, postgres_url};
 use secrecy::SecretString;
 use serenade::config::DatabaseConfig;
 use serenade::db::Db;
-use serenade::db::rate_limits::RateDecision;
-use serenade::db::submissions::{InsertOutcome, NewSubmission};
 use serenade::domain::ids::{CookieId, SessionId};
 use serenade::domain::sliding_window::SlidingWindow;
+use serenade::workflows::song::store::rate_limits::RateDecision;
+use serenade::workflows::song::store::submissions::{InsertOutcome, NewSubmission};
 
 const HOUR: i64 = 3_600_000;
 
 fn new_submission(cookie: &str, at: i64) -> NewSubmission {
-    let session_id = SessionId::generate().to_string();
+    let session_id = SessionId::generate();
     NewSubmission {
         photo_path: format!("/storage/uploads/{session_id}.jpg"),
         session_id,
@@ -65,7 +65,7 @@ async fn story(db: Db) {
         InsertOutcome::QuotaExceeded { used: 2 }
     );
     assert!(
-        db.find_submission(&third.session_id)
+        db.find_submission(third.session_id.as_str())
             .await
             .unwrap()
             .is_none()
@@ -73,7 +73,7 @@ async fn story(db: Db) {
     assert_eq!(db.cookie_quota_used("cookie_unknown").await.unwrap(), 0);
 
     let row = db
-        .find_submission(&first.session_id)
+        .find_submission(first.session_id.as_str())
         .await
         .unwrap()
         .expect("row");

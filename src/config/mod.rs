@@ -5,10 +5,10 @@
 use clap::Args;
 use secrecy::ExposeSecret;
 
-use crate::http::web::config::SiteConfig;
 use crate::provider::download::DownloadConfig;
 use crate::provider::fake::FakeSonautoConfig;
 use crate::render::RenderConfig;
+use crate::workflows::song::web::config::SiteConfig;
 
 mod pipeline;
 mod print;

@@ -166,7 +166,7 @@ impl ClaimedJob {
             serde_json::from_str(&self.errors).unwrap_or_default();
         entries.push(JobErrorEntry {
             attempt: self.attempt,
-            at: super::now_ms(),
+            at: crate::clock::now_ms(),
             message: message.chars().take(2000).collect(),
         });
         let skip = entries.len().saturating_sub(MAX_ERROR_ENTRIES);

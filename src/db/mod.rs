@@ -14,15 +14,6 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::config::DatabaseConfig;
 
-pub mod credits;
-pub mod events;
-pub mod jobs;
-pub mod pause;
-pub mod pipeline;
-pub mod rate_limits;
-pub mod send;
-pub mod slots;
-pub mod submissions;
 pub mod workers;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -266,6 +257,14 @@ impl Db {
         Ok(())
     }
 
+    /// The SQL dialect of this database.
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Sqlite(_) => Dialect::Sqlite,
+            Self::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
     /// `"sqlite"` or `"postgres"`, for logs and health output.
     pub fn backend_name(&self) -> &'static str {
         match self {
@@ -287,14 +286,6 @@ fn sqlite_file_path(url: &str) -> Option<&Path> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
-}
-
-/// Milliseconds since the Unix epoch: the one timestamp representation in both databases.
-pub fn now_ms() -> i64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

@@ -18,9 +18,25 @@ fn is_cuid2_shaped(value: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-/// The id of one submission, shown in URLs (`/result/{id}`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The id of one submission, shown in URLs (`/result/{id}`). Serialized as its text and
+/// checked again when read back (a job payload is parsed through it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct SessionId(String);
+
+impl TryFrom<String> for SessionId {
+    type Error = &'static str;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or("not a session id")
+    }
+}
+
+impl From<SessionId> for String {
+    fn from(id: SessionId) -> Self {
+        id.0
+    }
+}
 
 impl SessionId {
     /// A new random id.

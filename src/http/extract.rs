@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::domain::ids::SessionId;
 use crate::error::{ApiError, code};
+use crate::state::AppState;
 
 /// A JSON body whose rejections are the API's own errors.
 #[derive(Debug)]

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::storage::{Area, FileName};
 
 /// Stored files never change under a name, so clients may cache them for a day.

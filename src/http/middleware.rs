@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::error::{ApiError, code};
+use crate::state::AppState;
 
 /// Answers 413 at once when `Content-Length` exceeds `limit`, without reading the body.
 /// Bodies without a length are cut off by `DefaultBodyLimit` while they stream.

@@ -90,7 +90,7 @@ pub fn send_turn(
             break;
         }
         if index == 0 {
-            crate::pipeline::failpoint::pause_mid_encode_if_armed();
+            super::failpoint::pause_mid_encode_if_armed();
         }
     }
     first

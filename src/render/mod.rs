@@ -8,6 +8,7 @@ mod child;
 pub mod command;
 pub mod config;
 pub mod error;
+mod failpoint;
 mod frames;
 mod layer;
 mod output;

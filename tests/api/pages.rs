@@ -422,7 +422,7 @@ fn gzipped_size(bytes: &[u8]) -> usize {
 
 #[test]
 fn all_page_javascript_stays_under_60_kb_gzipped() {
-    let sizes: Vec<(&str, usize)> = serenade::http::web::assets::scripts()
+    let sizes: Vec<(&str, usize)> = serenade::workflows::song::web::assets::scripts()
         .map(|(path, bytes)| (path, gzipped_size(bytes)))
         .collect();
     let total: usize = sizes.iter().map(|(_, size)| size).sum();

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use serenade::http::api::status_cache::LIVE_TTL;
+use serenade::workflows::song::status_cache::LIVE_TTL;
 
 use crate::common::{Backend, TestApp, on_postgres, valid_submission};
 

@@ -14,16 +14,17 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use serenade::app::{App, Roles, Running, start};
+use serenade::app::{Roles, Running, build, start};
 use serenade::config::{
     AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, PipelineConfig, ProviderConfig,
     StorageConfig,
 };
 use serenade::db::Db;
-use serenade::http::web::config::SiteConfig;
 use serenade::provider::download::DownloadConfig;
 use serenade::provider::fake::FakeSonautoConfig;
 use serenade::render::RenderConfig;
+use serenade::state::App;
+use serenade::workflows::song::web::config::SiteConfig;
 use tempfile::TempDir;
 
 pub use postgres::{TestDatabase, postgres_url};
@@ -281,7 +282,7 @@ impl TestAppBuilder {
         for tweak in self.tweak {
             tweak(&mut config);
         }
-        let app = App::build(config).await.expect("app builds");
+        let app = build(config).await.expect("app builds");
         let roles = Roles {
             http: true,
             workers: self.workers,

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use serenade::pipeline::sweep::{SweepPlan, sweep};
 use serenade::storage::Storage;
+use serenade::workflows::song::sweep::{SweepPlan, sweep};
 
 use crate::cluster::Cluster;
 use crate::common::{Backend, on_postgres};

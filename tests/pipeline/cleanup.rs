@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use serenade::db::now_ms;
-use serenade::pipeline::steps::clean_expired_files;
+use serenade::clock::now_ms;
+use serenade::workflows::song::steps::cleanup::clean_expired_files;
 
 use crate::common::Backend;
 use crate::helpers::{finished, pipeline_app, submit};

@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use serenade::config::StorageConfig;
 use serenade::domain::ids::SessionId;
-use serenade::pipeline::sweep::{SweepPlan, sweep};
 use serenade::storage::{Area, Storage};
+use serenade::workflows::song::sweep::{SweepPlan, sweep};
 
 use crate::common::{Backend, TestApp, on_postgres};
 use crate::helpers::submit;

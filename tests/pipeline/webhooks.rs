@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use serenade::db::now_ms;
+use serenade::clock::now_ms;
 use serenade::provider::fake::Scenario;
 
 use crate::common::{Backend, TestApp, valid_submission};
@@ -218,7 +218,9 @@ async fn without_credits_nothing_is_sent_and_intake_closes_until_refilled() {
         },
     );
     app.db().store_credits(10_000, 0, now_ms()).await.unwrap();
-    app.app.wakers.wake(serenade::db::jobs::Lane::Dispatch);
+    app.app
+        .wakers
+        .wake(serenade::workflows::song::kinds::queues::DISPATCH);
     assert_eq!(
         finished(&app, &first, Duration::from_secs(90)).await["status"],
         "success"

@@ -1,0 +1,20 @@
+//! The song's steps, one file per job kind. A step returns an [`Outcome`]; anything
+//! unexpected is an error, which the engine treats as a retry. Each step's fenced transition
+//! (its submission update, the next job, the completion, in one transaction) is beside it in
+//! `store::transitions`, named after the step.
+
+use crate::engine::Outcome;
+use crate::provider::client::ProviderError;
+
+pub mod cleanup;
+pub mod credits;
+pub mod details;
+pub mod download;
+pub mod reconcile;
+pub mod render;
+pub mod send;
+
+/// A provider fault that costs no attempt, honouring the wait it asks for.
+pub fn provider_backoff(error: &ProviderError) -> Outcome {
+    Outcome::backoff(format!("{}: {error}", error.code()), error.retry_after())
+}
