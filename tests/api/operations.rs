@@ -140,7 +140,7 @@ async fn queue_status_has_the_spec_fields(backend: Backend) {
         .await
         .unwrap();
     app.execute(
-        "update jobs set state = 'running' where submission_id = $1",
+        "update jobs set state = 'running' where owner = 'song:' || $1",
         created["session_id"].as_str().unwrap(),
     )
     .await;

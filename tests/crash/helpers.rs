@@ -34,7 +34,7 @@ pub async fn status_of(app: &TestApp, session_id: &str) -> String {
 /// Whether a job of `kind` for the submission is running now.
 pub async fn running_job(app: &TestApp, session_id: &str, kind: &str) -> bool {
     let sql =
-        "select count(*) from jobs where submission_id = $1 and kind = $2 and state = 'running'";
+        "select count(*) from jobs where owner = 'song:' || $1 and kind = $2 and state = 'running'";
     let count: i64 = match app.db() {
         Db::Sqlite(pool) => sqlx::query_scalar(sql)
             .bind(session_id)
@@ -54,7 +54,7 @@ pub async fn running_job(app: &TestApp, session_id: &str, kind: &str) -> bool {
 
 /// Attempt counts of the submission's jobs of `kind`.
 pub async fn job_attempts(app: &TestApp, session_id: &str, kind: &str) -> Vec<i32> {
-    let sql = "select attempt from jobs where submission_id = $1 and kind = $2";
+    let sql = "select attempt from jobs where owner = 'song:' || $1 and kind = $2";
     match app.db() {
         Db::Sqlite(pool) => sqlx::query_scalar(sql)
             .bind(session_id)

@@ -23,7 +23,7 @@ struct Footprint {
 async fn footprint(cluster: &Cluster, id: &str) -> Footprint {
     let submission_sql = "select entry_status, generated_video_path, updated_at from submissions where session_id = $1";
     let jobs_sql = "select kind, state, attempt, errors, updated_at from jobs \
-                    where submission_id = $1 order by kind";
+                    where owner = 'song:' || $1 order by kind";
     let (submission, jobs) = match cluster.app.db() {
         Db::Sqlite(pool) => (
             sqlx::query_as(submission_sql)

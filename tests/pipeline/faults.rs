@@ -437,7 +437,7 @@ async fn huge_retry_after(backend: Backend) {
     let wait_ms = loop {
         let found: Vec<(i64, i64)> = rows(
             app.db(),
-            "select run_at, updated_at from jobs where submission_id = $1 and kind = 'send' \
+            "select run_at, updated_at from jobs where owner = 'song:' || $1 and kind = 'send' \
              and state = 'available' and errors like '%rate%'",
             &id,
         )
@@ -458,7 +458,7 @@ async fn huge_retry_after(backend: Backend) {
     if backend == Backend::Sqlite {
         let kinds: Vec<(String,)> = rows(
             app.db(),
-            "select typeof(run_at) from jobs where submission_id = $1",
+            "select typeof(run_at) from jobs where owner = 'song:' || $1",
             &id,
         )
         .await;

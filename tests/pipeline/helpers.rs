@@ -84,7 +84,7 @@ where
 pub async fn jobs(db: &Db, session_id: &str) -> Vec<(String, String, i32)> {
     rows(
         db,
-        "select kind, state, attempt from jobs where submission_id = $1 order by created_at",
+        "select kind, state, attempt from jobs where owner = 'song:' || $1 order by created_at",
         session_id,
     )
     .await

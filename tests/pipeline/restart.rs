@@ -31,7 +31,7 @@ async fn backoff_survives_a_restart() {
     }
     let (run_at,): (i64,) = rows(
         app.db(),
-        "select run_at from jobs where submission_id = $1 and kind = 'send'",
+        "select run_at from jobs where owner = 'song:' || $1 and kind = 'send'",
         &id,
     )
     .await
@@ -48,7 +48,7 @@ async fn backoff_survives_a_restart() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (still,): (i64,) = rows(
         restarted.db(),
-        "select run_at from jobs where submission_id = $1 and kind = 'send'",
+        "select run_at from jobs where owner = 'song:' || $1 and kind = 'send'",
         &id,
     )
     .await
