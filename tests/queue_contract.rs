@@ -16,7 +16,7 @@ use serenade::domain::ids::{CookieId, SessionId};
 use serenade::engine::{Gate, Job};
 use serenade::workflows::song::gates::ProviderSlotFree;
 use serenade::workflows::song::kinds::{Reconcile, queues, step};
-use serenade::workflows::song::store::send::SendStart;
+use serenade::workflows::song::steps::send_commit::SendStart;
 use serenade::workflows::song::store::submissions::NewSubmission;
 
 async fn connect(url: String) -> Db {

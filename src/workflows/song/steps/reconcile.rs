@@ -18,7 +18,7 @@ use crate::engine::{ClaimedJob, Outcome};
 use crate::provider::client::ProviderError;
 use crate::state::AppState;
 use crate::workflows::song::kinds::{FetchDetails, queues, step};
-use crate::workflows::song::store::transitions::ProviderOutcome;
+use crate::workflows::song::steps::reconcile_commit::ProviderOutcome;
 
 pub async fn run(
     app: &AppState,

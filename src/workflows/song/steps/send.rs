@@ -25,8 +25,8 @@ use crate::engine::{ClaimedJob, Outcome};
 use crate::provider::client::{GenerationRequest, ProviderError};
 use crate::state::AppState;
 use crate::workflows::song::kinds::{Reconcile, Send, queues, refresh_credits_now, step};
-use crate::workflows::song::store::send::SendStart;
-use crate::workflows::song::store::transitions::PipelineRow;
+use crate::workflows::song::steps::send_commit::SendStart;
+use crate::workflows::song::store::row::PipelineRow;
 
 /// Extra slot lease beyond the generation deadline.
 const SLOT_MARGIN: Duration = Duration::from_secs(300);

@@ -3,10 +3,14 @@
 //! that stamp — kept through snoozes, restarts and crashes — starts the adoption window in
 //! which a callback carrying the task id is awaited before anything is sent again.
 
-use super::slots::{RELEASE_SLOT, TAKE_OWN_SLOT};
-use super::transitions::{PipelineRow, SELECT_ROW, take_free_slot};
-use crate::db::{Db, DbError, DualSql, dual_sql, in_write_tx, on_pool};
+use crate::db::{Db, DbError, Dialect, DualSql, dual_sql, in_write_tx, on_pool};
 use crate::engine::queue::sql::FENCE;
+use crate::engine::queue::sql::{finish_job, insert_job};
+use crate::engine::{ClaimedJob, NewJob};
+use crate::workflows::song::store::row::{PipelineRow, SELECT_ROW};
+use crate::workflows::song::store::slots::{
+    RELEASE_SLOT, TAKE_FREE_SLOT_POSTGRES, TAKE_FREE_SLOT_SQLITE, TAKE_OWN_SLOT,
+};
 
 /// How a `send` attempt may proceed.
 #[derive(Debug)]
@@ -157,5 +161,73 @@ impl Db {
             .fetch_one(pool)
             .await
         })?)
+    }
+}
+
+const MARK_SENT: DualSql = dual_sql!(
+    "update submissions set llm_task_id = $2, sent_to_llm = ",
+    NOW,
+    ", entry_status = 'processing', provider_status = coalesce(provider_status, 'RECEIVED'), \
+     retry_count = $3, error = null, updated_at = ",
+    NOW,
+    " where session_id = $1"
+);
+
+fn take_free_slot(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => TAKE_FREE_SLOT_SQLITE,
+        Dialect::Postgres => TAKE_FREE_SLOT_POSTGRES,
+    }
+}
+
+impl Db {
+    /// The provider accepted the generation: store the task id, keep the slot for the whole
+    /// generation, and schedule `reconcile` (at once if a callback already arrived).
+    pub async fn complete_send(
+        &self,
+        job: &ClaimedJob,
+        session_id: &str,
+        task_id: &str,
+        slot_lease_ms: i64,
+        reconcile: NewJob,
+    ) -> Result<bool, DbError> {
+        Ok(in_write_tx!(self, |tx, dialect| {
+            if finish_job!(
+                &mut *tx,
+                dialect,
+                job,
+                "completed",
+                &job.errors_with("sent")
+            )? != 1
+            {
+                return Ok(false);
+            }
+            sqlx::query(MARK_SENT.pick(dialect))
+                .bind(session_id)
+                .bind(task_id)
+                .bind(job.attempt - 1)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(TAKE_OWN_SLOT.pick(dialect))
+                .bind(session_id)
+                .bind(slot_lease_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let early: i64 =
+                sqlx::query_scalar("select count(*) from provider_events where submission_id = $1")
+                    .bind(session_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let reconcile = if early > 0 {
+                NewJob {
+                    delay_ms: 0,
+                    ..reconcile
+                }
+            } else {
+                reconcile
+            };
+            insert_job!(&mut *tx, dialect, &reconcile)?;
+            true
+        }))
     }
 }
