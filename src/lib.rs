@@ -6,7 +6,6 @@
 pub mod app;
 pub mod cli;
 pub mod clock;
-pub mod commands;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -7,7 +7,7 @@ use serenade::cli::Cli;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     serenade::telemetry::init(cli.log_format);
-    match serenade::commands::run(cli.command).await {
+    match serenade::app::commands::run(cli.command).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error:#}");

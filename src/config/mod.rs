@@ -8,7 +8,11 @@ use secrecy::ExposeSecret;
 use crate::provider::download::DownloadConfig;
 use crate::provider::fake::FakeSonautoConfig;
 use crate::render::RenderConfig;
-use crate::workflows::song::web::config::SiteConfig;
+pub mod site;
+use site::SiteConfig;
+
+pub mod error;
+pub use error::ConfigError;
 
 mod pipeline;
 mod print;
@@ -45,22 +49,6 @@ pub struct Config {
     pub admin: AdminConfig,
     #[command(flatten)]
     pub site: SiteConfig,
-}
-
-/// A setting that failed validation.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{name}: {problem}")]
-    Invalid { name: &'static str, problem: String },
-}
-
-impl ConfigError {
-    fn invalid(name: &'static str, problem: impl Into<String>) -> Self {
-        Self::Invalid {
-            name,
-            problem: problem.into(),
-        }
-    }
 }
 
 impl Config {

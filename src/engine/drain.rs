@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use super::Engine;
+use super::instance::Engine;
 use super::job::Context;
 use super::runner::execute;
 use super::settle::millis;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::outcome::Outcome;
-use super::queue::{ClaimedJob, NewJob};
+use super::queue::rows::{ClaimedJob, NewJob};
 use super::wakers::Wakers;
 use crate::db::Db;
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::Engine;
 use super::backoff;
+use super::instance::Engine;
 use super::job::Context;
 use super::settle::millis;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::gate::Gate;
 use super::job::{BoxFuture, Erased, Handler, Job};
-use super::queue::NewJob;
+use super::queue::rows::NewJob;
 
 /// A queue: its name, how many of its jobs one process runs at once, and its gates.
 pub struct QueueSpec<C> {

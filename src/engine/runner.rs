@@ -15,15 +15,28 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::Engine;
+use super::instance::Engine;
 use super::job::{Context, Handler};
 use super::outcome::Outcome;
-use super::queue::ClaimedJob;
+use super::queue::rows::ClaimedJob;
 use super::registry::QueueSpec;
 use super::settle::settle;
 use crate::db::DbError;
 
 impl<C: Context> Engine<C> {
+    /// Starts every queue's loop and the maintenance loop of one worker process.
+    pub fn start(&self, worker_id: &str, shutdown: &CancellationToken, tasks: &mut JoinSet<()>) {
+        for index in 0..self.registry.queues().len() {
+            tasks.spawn(run_queue(
+                self.clone(),
+                index,
+                worker_id.to_owned(),
+                shutdown.clone(),
+            ));
+        }
+        tasks.spawn(super::maintenance::run(self.clone(), shutdown.clone()));
+    }
+
     /// The claim condition of `spec`'s gates, in the database's dialect.
     pub(crate) fn gate_condition(&self, spec: &QueueSpec<C>) -> Option<String> {
         let dialect = self.ctx.db().dialect();

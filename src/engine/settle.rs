@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::Engine;
 use super::backoff;
+use super::instance::Engine;
 use super::job::{Context, Handler};
 use super::outcome::Outcome;
-use super::queue::ClaimedJob;
+use super::queue::rows::ClaimedJob;
 
 pub(crate) async fn settle<C: Context>(
     engine: &Engine<C>,

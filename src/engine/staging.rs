@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::db::Db;
-use crate::engine::queue::ClaimedJob;
+use crate::engine::queue::rows::ClaimedJob;
 
 /// A private directory for one job attempt's outputs, removed on drop with whatever was not
 /// published.

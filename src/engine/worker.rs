@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::Engine;
+use super::instance::Engine;
 use super::job::Context;
 use crate::clock::now_ms;
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use serenade::app::{Roles, Running, build, start};
+use serenade::config::site::SiteConfig;
 use serenade::config::{
     AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, PipelineConfig, ProviderConfig,
     StorageConfig,
@@ -24,7 +25,6 @@ use serenade::provider::download::DownloadConfig;
 use serenade::provider::fake::FakeSonautoConfig;
 use serenade::render::RenderConfig;
 use serenade::state::App;
-use serenade::workflows::song::web::config::SiteConfig;
 use tempfile::TempDir;
 
 pub use postgres::{TestDatabase, postgres_url};

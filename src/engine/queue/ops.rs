@@ -2,11 +2,11 @@
 //! heartbeat, fenced requeue (retry, snooze, backoff) and finish, rescue of expired leases,
 //! waking and cancelling by key or owner, and the counts metrics and tests read.
 
+use super::rows::{ClaimedJob, ClaimedRow, NewJob};
 use super::sql::{
     self, CANCEL_OWNED, EXPIRED, HEARTBEAT, IDLE, MAX_REQUEUE_DELAY_MS, REQUEUE, RESCUE,
     WAKE_UNIQUE, finish_job, insert_job,
 };
-use super::{ClaimedJob, ClaimedRow, NewJob};
 use crate::db::{Db, DbError, on_pool};
 
 impl Db {

@@ -26,7 +26,7 @@ pub const INSERT_JOB: DualSql = dual_sql!(
 /// the rows inserted (0 when a unique or periodic key already holds).
 macro_rules! insert_job {
     ($executor:expr, $dialect:expr, $job:expr) => {{
-        let job: &$crate::engine::queue::NewJob = $job;
+        let job: &$crate::engine::queue::rows::NewJob = $job;
         sqlx::query($crate::engine::queue::sql::INSERT_JOB.pick($dialect))
             .bind(cuid2::create_id())
             .bind(job.kind)
@@ -36,7 +36,7 @@ macro_rules! insert_job {
             .bind(job.priority)
             .bind(
                 job.delay_ms
-                    .clamp(0, $crate::engine::queue::MAX_REQUEUE_DELAY_MS),
+                    .clamp(0, $crate::engine::queue::sql::MAX_REQUEUE_DELAY_MS),
             )
             .bind(job.max_attempts)
             .bind(job.unique_key.as_deref())
@@ -60,7 +60,7 @@ pub const FINISH: DualSql = dual_sql!(
 /// to the rows affected (0 when the lease was lost, and the caller must then roll back).
 macro_rules! finish_job {
     ($executor:expr, $dialect:expr, $job:expr, $state:expr, $errors:expr) => {{
-        let job: &$crate::engine::queue::ClaimedJob = $job;
+        let job: &$crate::engine::queue::rows::ClaimedJob = $job;
         sqlx::query($crate::engine::queue::sql::FINISH.pick($dialect))
             .bind(&job.id)
             .bind(&job.claim_token)

@@ -1,5 +1,5 @@
 //! What each song job kind runs, and that a step whose work cannot go on fails its
-//! submission (`on_exhausted`); the maintenance kinds just end.
+//! submission (`on_exhausted`); the maintenance kinds just end; the periodic schedule.
 
 use super::kinds::queues::{DISPATCH, MAINTENANCE, PROVIDER, RENDER};
 use super::kinds::{
@@ -7,7 +7,8 @@ use super::kinds::{
     SubmissionRef,
 };
 use super::steps;
-use crate::engine::{ClaimedJob, Job, Outcome};
+use crate::domain::timestamp::rfc3339_from_ms;
+use crate::engine::{ClaimedJob, Job, NewJob, Outcome, millis};
 use crate::state::AppState;
 
 /// Fails the submission of a step whose work cannot go on.
@@ -106,4 +107,14 @@ impl Job for Cleanup {
     async fn run(&self, app: &AppState, job: &ClaimedJob, _: NoPayload) -> anyhow::Result<Outcome> {
         steps::cleanup::run(app, job).await
     }
+}
+
+/// This period's credit refresh and today's cleanup (one of each ever, across processes).
+pub fn periodic(app: &AppState, now: i64) -> Vec<NewJob> {
+    let period = millis(app.config.provider.credits_refresh()).max(1);
+    let day = rfc3339_from_ms(now).chars().take(10).collect::<String>();
+    vec![
+        RefreshCredits::new_job(&NoPayload {}).periodic(format!("credits:{}", now / period)),
+        Cleanup::new_job(&NoPayload {}).periodic(format!("cleanup:{day}")),
+    ]
 }

@@ -6,9 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::SessionId;
-use crate::domain::timestamp::rfc3339_from_ms;
-use crate::engine::{Job, NewJob, millis};
-use crate::state::AppState;
+use crate::engine::{Job, NewJob};
 
 /// The song's queues.
 pub mod queues {
@@ -75,14 +73,4 @@ pub fn step_key(kind: &str, session_id: &str) -> String {
 /// A one-off balance refresh (after a 402, or probing a pause), unique while queued.
 pub fn refresh_credits_now() -> NewJob {
     RefreshCredits::new_job(&NoPayload {}).unique("refresh_credits:now")
-}
-
-/// This period's credit refresh and today's cleanup (one of each ever, across processes).
-pub fn periodic(app: &AppState, now: i64) -> Vec<NewJob> {
-    let period = millis(app.config.provider.credits_refresh()).max(1);
-    let day = rfc3339_from_ms(now).chars().take(10).collect::<String>();
-    vec![
-        RefreshCredits::new_job(&NoPayload {}).periodic(format!("credits:{}", now / period)),
-        Cleanup::new_job(&NoPayload {}).periodic(format!("cleanup:{day}")),
-    ]
 }

@@ -39,5 +39,5 @@ pub fn register(registry: &mut Registry<AppState>, app: &AppState) {
         .job(kinds::RefreshCredits)
         .job(kinds::Cleanup)
         .on_tick(|app| Box::pin(pause::probe_if_due(app)))
-        .periodic(kinds::periodic);
+        .periodic(jobs::periodic);
 }

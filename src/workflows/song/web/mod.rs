@@ -8,7 +8,6 @@ use axum::routing::get;
 use crate::state::AppState;
 
 pub mod assets;
-pub mod config;
 pub mod form;
 pub mod pages;
 pub mod result;

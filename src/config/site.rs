@@ -1,7 +1,7 @@
-//! Settings of the public pages: where the legal pages live. Flattened into
+//! Settings of the public pages (the song's site): where the legal pages live. Flattened into
 //! [`crate::config::Config`] so they are flags and environment variables like every other.
 
-use crate::config::ConfigError;
+use super::error::ConfigError;
 
 /// The public site's own settings.
 #[derive(Debug, Clone, clap::Args)]

@@ -2,6 +2,8 @@
 //! providers), the engine with every workflow registered, and running the roles — HTTP,
 //! in-process workers, maintenance — until shutdown. Nothing in the crate imports it.
 
+pub mod commands;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

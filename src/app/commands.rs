@@ -3,7 +3,7 @@
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::app::{Roles, build, shutdown_signal, start};
+use super::{Roles, build, shutdown_signal, start};
 use crate::cli::Command;
 use crate::config::Config;
 use crate::db::Db;
