@@ -36,7 +36,7 @@ pub struct App {
     pub downloader: MediaDownloader,
     /// The spinning-record video renderer.
     pub renderer: Renderer,
-    /// In-process wake-ups of the worker lanes.
+    /// In-process wake-ups of the engine's queues.
     pub wakers: Wakers,
     /// The shared queue snapshot behind positions and ETAs.
     pub progress: ProgressBoard,

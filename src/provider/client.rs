@@ -125,7 +125,7 @@ impl ProviderError {
         matches!(self, Self::Unauthorized { .. })
     }
 
-    /// The wait the provider asked for, if any (uncapped; see `pipeline::backoff`).
+    /// The wait the provider asked for, if any (uncapped; see `engine::backoff`).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::RateLimited { retry_after } | Self::Server { retry_after, .. } => *retry_after,

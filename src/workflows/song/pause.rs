@@ -1,5 +1,5 @@
 //! Pausing dispatch on account-level refusals: a 401/403 from any provider call records a
-//! pause shared by every process (see `db::pause`); dispatch stops claiming `send` jobs, other
+//! pause shared by every process (see `store::pause`); dispatch stops claiming `send` jobs, other
 //! steps wait instead of failing, and the maintenance loop probes the provider (an
 //! authenticated balance read, the `refresh_credits` job) once per interval until it answers.
 

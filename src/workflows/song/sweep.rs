@@ -5,7 +5,7 @@
 //!   that was killed with its worker;
 //! - temporary files in the storage areas: `.….part` (downloads, render outputs), `.….tmp`
 //!   (durable writes) and `.health-probe-*`, and the staging directories (`.staging-*`) of a
-//!   step killed before publishing (see `pipeline::publish`);
+//!   step killed before publishing (see `engine::staging`);
 //! - orphan uploads: stored files named for a submission that has no row. A photo is written
 //!   durably before its row is committed, so a crash between the two leaves one.
 //!

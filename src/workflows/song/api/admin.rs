@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 use crate::clock::now_ms;
+use crate::domain::submission::EntryStatus;
 use crate::domain::timestamp::rfc3339_from_ms;
 use crate::engine::worker::LIVENESS_WINDOW;
 use crate::error::{ApiError, ApiResult};
@@ -170,10 +171,10 @@ pub async fn queue_status(
 pub async fn metrics(State(app): State<AppState>, _auth: AdminAuth) -> ApiResult<Response> {
     let counts = app.db.submission_status_counts().await?;
     for (status, count) in [
-        ("pending", counts.pending),
-        ("processing", counts.processing),
-        ("success", counts.success),
-        ("fail", counts.fail),
+        (EntryStatus::Pending.as_str(), counts.pending),
+        (EntryStatus::Processing.as_str(), counts.processing),
+        (EntryStatus::Success.as_str(), counts.success),
+        (EntryStatus::Fail.as_str(), counts.fail),
     ] {
         app.metrics
             .submissions_by_status

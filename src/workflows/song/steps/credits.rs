@@ -1,6 +1,6 @@
 //! `refresh_credits`: read the provider balance (`num_credits + num_credits_payg`), store it,
 //! warn when it runs low, and let dispatch resume if it can. It is also the probe of a
-//! dispatch pause: an answer lifts the pause, a 401/403 keeps it (see `pipeline::pause`).
+//! dispatch pause: an answer lifts the pause, a 401/403 keeps it (see `song::pause`).
 
 use crate::clock::now_ms;
 use crate::engine::{ClaimedJob, Outcome};

@@ -14,6 +14,7 @@ use std::time::Duration;
 use super::provider_backoff;
 use crate::clock::now_ms;
 use crate::domain::ids::SessionId;
+use crate::domain::submission::EntryStatus;
 use crate::engine::{ClaimedJob, Outcome};
 use crate::provider::client::ProviderError;
 use crate::state::AppState;
@@ -31,7 +32,7 @@ pub async fn run(
     let (Some(task_id), Some(sent_at)) = (row.llm_task_id.as_deref(), row.sent_to_llm) else {
         return Ok(Outcome::committed(app.db.complete_job(job).await?));
     };
-    if row.entry_status != "processing" {
+    if row.status() != EntryStatus::Processing {
         return Ok(Outcome::committed(app.db.complete_job(job).await?));
     }
     let provider = &app.config.provider;

@@ -9,7 +9,7 @@
 //! any 5xx (a gateway may fail after the origin accepted) or a 2xx without a task id → "may
 //! exist": the slot is kept and the adoption window runs. 429 or a connection never made →
 //! not created: the slot is freed and the POST waits, spending no attempt. 401/403 → the
-//! account is refused: dispatch pauses for every process (see `pipeline::pause`). 402 →
+//! account is refused: dispatch pauses for every process (see `song::pause`). 402 →
 //! credits gate. 400/422 → the request itself is wrong: the submission fails with the reason.
 
 use std::time::Duration;

@@ -4,6 +4,7 @@
 //! which a callback carrying the task id is awaited before anything is sent again.
 
 use crate::db::{Db, DbError, Dialect, DualSql, dual_sql, in_write_tx, on_pool};
+use crate::domain::submission::EntryStatus;
 use crate::engine::queue::sql::FENCE;
 use crate::engine::queue::sql::{finish_job, insert_job};
 use crate::engine::{ClaimedJob, NewJob};
@@ -76,7 +77,7 @@ impl Db {
             if row.llm_task_id.is_some() {
                 return Ok(SendStart::AlreadySent);
             }
-            if row.entry_status != "pending" {
+            if row.status() != EntryStatus::Pending {
                 return Ok(SendStart::NotPending);
             }
             let own: Option<i32> = sqlx::query_scalar(TAKE_OWN_SLOT.pick(dialect))

@@ -1,6 +1,7 @@
 //! The submission columns the song's steps read, in one row type and one query.
 
 use crate::db::{Db, DbError, on_pool};
+use crate::domain::submission::EntryStatus;
 
 /// The submission columns the steps read.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -19,6 +20,13 @@ pub struct PipelineRow {
     pub llm_full_response: Option<String>,
     pub generated_song_path: Option<String>,
     pub received_from_llm: Option<i64>,
+}
+
+impl PipelineRow {
+    /// The submission's overall status, read from its column.
+    pub fn status(&self) -> EntryStatus {
+        EntryStatus::from_column(&self.entry_status)
+    }
 }
 
 pub(crate) const SELECT_ROW: &str = "select session_id, entry_status, owner_name, pet_name, pet_type, \

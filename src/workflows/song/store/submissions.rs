@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use crate::db::{Db, DbError, DualSql, in_write_tx, on_pool};
 use crate::domain::ids::SessionId;
+use crate::domain::submission::EntryStatus;
 use crate::engine::queue::sql::insert_job;
 use crate::workflows::song::kinds::{self, step};
 
@@ -178,12 +179,11 @@ impl Db {
         })?;
         let mut counts = StatusCounts::default();
         for (status, count) in rows {
-            match status.as_str() {
-                "pending" => counts.pending = count,
-                "processing" => counts.processing = count,
-                "success" => counts.success = count,
-                "fail" => counts.fail = count,
-                _ => {}
+            match EntryStatus::from_column(&status) {
+                EntryStatus::Pending => counts.pending += count,
+                EntryStatus::Processing => counts.processing = count,
+                EntryStatus::Success => counts.success = count,
+                EntryStatus::Fail => counts.fail = count,
             }
         }
         Ok(counts)
