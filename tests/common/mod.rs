@@ -250,6 +250,18 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs on a database and storage the test prepared itself (`dir` holds `storage/`; the
+    /// backend follows `url`), e.g. one created at an older schema.
+    pub fn on_existing(
+        mut self,
+        dir: Arc<TempDir>,
+        database: Option<Arc<TestDatabase>>,
+        url: String,
+    ) -> Self {
+        self.share_with = Some((dir, database, url));
+        self
+    }
+
     pub fn configure(mut self, tweak: impl FnOnce(&mut Config) + 'static) -> Self {
         self.tweak.push(Box::new(tweak));
         self
