@@ -52,6 +52,14 @@ pub async fn jobs_carried_over(db: &Db, written: &InFlight) {
             .find(|job| job.id == old.id)
             .unwrap_or_else(|| panic!("job {} ({}) lost", old.id, old.kind));
         carried_over(old, new);
+        if old.state == "running" {
+            assert!(
+                new.lease_expires_at > Some(serenade::clock::now_ms()),
+                "{} job {}: its lease ran out before the upgrade finished; the case is void",
+                old.kind,
+                old.id
+            );
+        }
     }
 }
 
