@@ -1,8 +1,9 @@
 -- The job engine knows no workflow: a job names its queue, carries a JSON payload and an
 -- opaque owner reference (`song:<session id>`) instead of a foreign key to submissions, and
--- has a priority. Rows are changed in place — queued, running (lease and claim token kept,
--- so its worker's fenced writes still land) and backing off alike — so work in flight during
--- the upgrade runs to completion.
+-- has a priority. Rows are changed in place — queued, running (lease and claim token kept:
+-- once the lease lapses any new worker rescues it) and backing off alike — so work in flight
+-- during the upgrade runs to completion. Stop the old release's workers before migrating:
+-- their statements name the old columns and would fail and roll back.
 
 alter table jobs rename column lane to queue;
 alter table jobs add column payload text not null default '{}';

@@ -1,8 +1,9 @@
 -- The job engine knows no workflow: a job names its queue, carries a JSON payload and an
 -- opaque owner reference (`song:<session id>`) instead of a foreign key to submissions, and
 -- has a priority. Every row is carried over as it stands — queued, running (its lease and
--- claim token kept, so its worker's fenced writes still land) and backing off — so work in
--- flight during the upgrade runs to completion. SQLite cannot drop a referencing column in
+-- claim token kept: once the lease lapses any new worker rescues it) and backing off — so
+-- work in flight during the upgrade runs to completion. Stop the old release's workers before
+-- migrating: their statements name the old columns and would fail and roll back. SQLite cannot drop a referencing column in
 -- place, so the table is rebuilt (nothing references `jobs`).
 
 create table jobs_engine (
