@@ -210,11 +210,15 @@ async fn a_lost_lease_aborts_a_run_unless_its_kind_finishes_fenced() {
             .iter()
             .any(|event| matches!(event, Event::Dropped { job, .. } if *job == stubborn));
         assert!(!dropped_stubborn);
-        for kind in [Stall::KIND, Stubborn::KIND] {
-            let mut steps = log.steps(kind);
-            steps.sort_unstable();
-            assert_eq!(steps, ["done", "lease_lost"], "{kind}");
-        }
+        // The aborted run is observed as a lost lease. The finishing kind's first attempt may
+        // be observed as `lease_lost` or, when its run ends before the heartbeat notices on a
+        // loaded machine, not at all (its own commit was fenced, checked above); either way
+        // its second attempt completes (the two may be observed in either order).
+        let mut stall_steps = log.steps(Stall::KIND);
+        stall_steps.sort_unstable();
+        assert_eq!(stall_steps, ["done", "lease_lost"], "stall");
+        let stubborn_steps = log.steps(Stubborn::KIND);
+        assert!(stubborn_steps.contains(&"done"), "stubborn: {stubborn_steps:?}");
         stop(&engine, shutdown, tasks).await;
     })
     .await;
