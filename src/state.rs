@@ -16,7 +16,7 @@ use crate::provider::client::SonautoClient;
 use crate::provider::download::MediaDownloader;
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
-use crate::storage::Storage;
+use crate::storage::Store;
 use crate::workflows::song::api::intake::SubmissionGate;
 use crate::workflows::song::progress::ProgressBoard;
 use crate::workflows::song::status_cache::StatusCache;
@@ -26,7 +26,8 @@ use crate::workflows::song::status_cache::StatusCache;
 pub struct App {
     pub config: Config,
     pub db: Db,
-    pub storage: Storage,
+    /// Every workflow's stored files.
+    pub store: Arc<dyn Store>,
     pub metrics: Metrics,
     /// Bounds submissions in flight and photo decodes (CPU and memory).
     pub submission_gate: SubmissionGate,

@@ -27,7 +27,7 @@ use crate::provider::download::{AllowedHost, MediaDownloader};
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
 use crate::state::{App, AppState};
-use crate::storage::Storage;
+use crate::storage::Store;
 use crate::workflows::song::api::intake::SubmissionGate;
 use crate::workflows::song::progress::ProgressBoard;
 use crate::workflows::song::status_cache::StatusCache;
@@ -49,8 +49,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     db.ensure_provider_slots(config.provider.max_concurrent_requests)
         .await
         .context("creating provider slots")?;
-    let storage = Storage::from_config(&config.storage);
-    storage
+    let store = crate::workflows::local_store(&config.storage);
+    store
         .prepare()
         .await
         .context("creating storage directories")?;
@@ -79,7 +79,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     Ok(Arc::new(App {
         config,
         db,
-        storage,
+        store: Arc::new(store),
         metrics: Metrics::new(),
         submission_gate,
         provider,

@@ -1,15 +1,17 @@
 //! Publishing a step's files only while the step still owns its job. A worker that stalls
 //! past its lease (stopped, swapped out, paused by a debugger) and wakes up must not
 //! overwrite what the job's new owner already published: outputs are written into a private
-//! staging directory beside their final place, the lease is renewed (a fenced write that
-//! fails once another worker holds the claim), and only then renamed into place.
+//! staging directory where the store stages files for their key (beside the final file on a
+//! local store), the lease is renewed (a fenced write that fails once another worker holds
+//! the claim), and only then published to the store.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 
 use crate::db::Db;
 use crate::engine::queue::rows::ClaimedJob;
+use crate::storage::{ObjectKey, Store};
 
 /// A private directory for one job attempt's outputs, removed on drop with whatever was not
 /// published.
@@ -22,56 +24,66 @@ pub struct Staging {
 pub const STAGING_PREFIX: &str = ".staging-";
 
 impl Staging {
-    /// A fresh staging directory inside `final_dir` (same filesystem, so renames are atomic).
-    pub async fn create(final_dir: &Path, job: &ClaimedJob) -> anyhow::Result<Self> {
-        let dir = final_dir.join(format!("{STAGING_PREFIX}{}", job.claim_token));
+    /// A fresh staging directory where `store` stages files for `key` (same filesystem as a
+    /// local store's final file, so publishing is a rename).
+    pub async fn beside(
+        store: &dyn Store,
+        key: &ObjectKey,
+        job: &ClaimedJob,
+    ) -> anyhow::Result<Self> {
+        let dir = store
+            .staging_root(key)?
+            .join(format!("{STAGING_PREFIX}{}", job.claim_token));
         tokio::fs::create_dir_all(&dir)
             .await
             .with_context(|| format!("creating {}", dir.display()))?;
         Ok(Self { dir })
     }
 
-    /// Where an output named like `target` is written before publishing.
-    pub fn path_for(&self, target: &Path) -> PathBuf {
-        self.dir
-            .join(target.file_name().unwrap_or(target.as_os_str()))
+    /// Where the output for `key` is written before publishing.
+    pub fn path_for(&self, key: &ObjectKey) -> PathBuf {
+        self.dir.join(key.name())
     }
 
-    /// Renames each staged output onto its target, if the job is still ours; `false` (and
+    /// A local file holding `key`'s object for a reader such as ffmpeg: the stored file
+    /// itself on a local store, else a copy made in this staging directory.
+    pub async fn input(&self, store: &dyn Store, key: &ObjectKey) -> anyhow::Result<PathBuf> {
+        if let Some(path) = store.local_path(key) {
+            return Ok(path);
+        }
+        let bytes = store
+            .read(key)
+            .await?
+            .with_context(|| format!("{key} is not stored"))?;
+        let copy = self.dir.join(format!("input-{}", key.name()));
+        tokio::fs::write(&copy, bytes)
+            .await
+            .with_context(|| format!("copying {key} to {}", copy.display()))?;
+        Ok(copy)
+    }
+
+    /// Publishes each staged output to its key, if the job is still ours; `false` (and
     /// nothing published) when the lease was lost.
     pub async fn publish(
         &self,
         db: &Db,
+        store: &dyn Store,
         lease_ms: i64,
         job: &ClaimedJob,
-        targets: &[&Path],
+        keys: &[&ObjectKey],
     ) -> anyhow::Result<bool> {
         if !db.heartbeat_job(job, lease_ms).await? {
             tracing::warn!(job.id = %job.id, job.kind = %job.kind, "lease lost before publishing; outputs discarded");
             return Ok(false);
         }
-        let moves: Vec<(PathBuf, PathBuf)> = targets
-            .iter()
-            .map(|target| (self.path_for(target), target.to_path_buf()))
-            .collect();
-        tokio::task::spawn_blocking(move || rename_all(&moves))
-            .await
-            .context("publishing outputs")??;
+        for key in keys {
+            store
+                .publish(key, &self.path_for(key))
+                .await
+                .with_context(|| format!("publishing {key}"))?;
+        }
         Ok(true)
     }
-}
-
-fn rename_all(moves: &[(PathBuf, PathBuf)]) -> anyhow::Result<()> {
-    for (staged, target) in moves {
-        std::fs::rename(staged, target)
-            .with_context(|| format!("publishing {}", target.display()))?;
-        if let Some(dir) = target.parent() {
-            std::fs::File::open(dir)
-                .and_then(|directory| directory.sync_all())
-                .with_context(|| format!("flushing {}", dir.display()))?;
-        }
-    }
-    Ok(())
 }
 
 impl Drop for Staging {

@@ -1,41 +1,39 @@
-//! `/storage/{area}/{file}`: stored photos, songs and videos, with their content types,
-//! `Range` and conditional requests. Names that are not `{cuid2}{known suffix}` are 404
-//! before any file access.
+//! Serving one stored object over HTTP, for any workflow's file route: from its local file
+//! when the store keeps one (content type, `Range` and conditional requests), otherwise from
+//! its bytes. A missing object is the API's 404.
 
-use axum::extract::{Path, Request, State};
+use axum::body::Body;
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::error::ApiError;
-use crate::state::AppState;
-use crate::storage::{Area, FileName};
+use crate::storage::{ObjectKey, Store};
 
-/// Stored files never change under a name, so clients may cache them for a day.
+/// Stored objects never change under a key, so clients may cache them for a day.
 const CACHE_CONTROL: &str = "public, max-age=86400";
 
-/// Serves one stored file.
-pub async fn stored_file(
-    State(app): State<AppState>,
-    Path((area, file)): Path<(String, String)>,
-    request: Request,
-) -> Response {
-    let Some(area) = Area::from_segment(&area) else {
-        return ApiError::not_found("File").into_response();
-    };
-    let Some(name) = FileName::parse(area, &file) else {
-        return ApiError::not_found("File").into_response();
-    };
-    let path = app.storage.path(area, &name);
-    let response = match ServeFile::new(path).oneshot(request).await {
-        Ok(response) => response,
-        Err(error) => match error {},
+/// The response for `GET` of one stored object.
+pub async fn serve_stored(store: &dyn Store, key: &ObjectKey, request: Request) -> Response {
+    let response = match store.local_path(key) {
+        Some(path) => match ServeFile::new(path).oneshot(request).await {
+            Ok(response) => response.map(Body::new),
+            Err(error) => match error {},
+        },
+        None => match store.read(key).await {
+            Ok(Some(bytes)) => {
+                ([(header::CONTENT_TYPE, content_type(key.name()))], bytes).into_response()
+            }
+            Ok(None) => return ApiError::not_found("File").into_response(),
+            Err(error) => return ApiError::from(error).into_response(),
+        },
     };
     if response.status() == StatusCode::NOT_FOUND {
         return ApiError::not_found("File").into_response();
     }
-    let mut response = response.map(axum::body::Body::new);
+    let mut response = response;
     if response.status().is_success() {
         response.headers_mut().insert(
             header::CACHE_CONTROL,
@@ -43,4 +41,20 @@ pub async fn stored_file(
         );
     }
     response
+}
+
+/// The content type of a stored name, by its extension.
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or_default() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        "json" => "application/json",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }

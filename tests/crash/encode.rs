@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use serenade::storage::Storage;
+use serenade::workflows::song::files::SongLayout;
 use serenade::workflows::song::sweep::{SweepPlan, sweep};
 
 use crate::cluster::Cluster;
@@ -92,7 +92,7 @@ async fn a_killed_workers_ffmpeg_dies_with_it(backend: Backend) {
         age(leftover);
     }
     let plan = SweepPlan {
-        storage: Storage::from_config(&cluster.app.app.config.storage),
+        layout: SongLayout::from_config(&cluster.app.app.config.storage),
         render_temp_root: cluster.worker_render_temp(),
         stale_age: Duration::from_secs(600),
         orphan_lookback: None,

@@ -2,7 +2,8 @@
 //! and on PostgreSQL when `TEST_DATABASE_URL` is set: claim exclusivity, fencing after a lost
 //! lease, retry / snooze / backoff accounting, unique and periodic keys, typed payloads,
 //! `on_exhausted`, the panic boundary, admission gates, `drain`, rescue of expired leases,
-//! the registry's checks, and the real worker loops with shutdown and lease loss.
+//! the registry's checks, the real worker loops with shutdown and lease loss, and staged
+//! outputs published to the store only under a held lease.
 //!
 //! Only the PostgreSQL helper of the shared harness is included: the rest of it builds the
 //! song app, which this suite must not depend on.
@@ -22,4 +23,5 @@ mod queue;
 mod registry;
 mod rescue;
 mod runner;
+mod staging;
 mod support;

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serenade::config::StorageConfig;
 use serenade::domain::ids::SessionId;
-use serenade::storage::{Area, Storage};
+use serenade::workflows::song::files::{Area, SongLayout};
 use serenade::workflows::song::sweep::{SweepPlan, sweep};
 
 use crate::common::{Backend, TestApp, on_postgres};
@@ -38,7 +38,7 @@ fn render_dir_aged(root: &Path, name: &str, old: Duration) -> PathBuf {
     dir
 }
 
-fn stored(storage: &Storage, area: Area, suffix: &str) -> PathBuf {
+fn stored(storage: &SongLayout, area: Area, suffix: &str) -> PathBuf {
     storage
         .dir(area)
         .join(format!("{}{suffix}", SessionId::generate()))
@@ -49,7 +49,7 @@ async fn the_sweep_removes_only_stale_leftovers_and_orphans(backend: Backend) {
     let owned = submit(&app).await;
     // Directories of their own, out of reach of the app's start-up sweep; the files are named
     // for sessions as the app would name them.
-    let storage = Storage::from_config(&StorageConfig {
+    let storage = SongLayout::from_config(&StorageConfig {
         storage_dir: app.dir.join("swept-storage"),
         img_storage: None,
         audio_storage: None,
@@ -86,7 +86,7 @@ async fn the_sweep_removes_only_stale_leftovers_and_orphans(backend: Backend) {
     let two_days_old_orphan = file_aged(&stored(&storage, Area::Uploads, ".jpg"), 48 * HOUR);
 
     let mut plan = SweepPlan {
-        storage,
+        layout: storage,
         render_temp_root: render_root,
         stale_age: minutes(10),
         orphan_lookback: Some(24 * HOUR),

@@ -2,14 +2,15 @@
 //! fetch details → download audio → render video, each a job kind (`jobs`) with its step in
 //! `steps/` and the step's transaction beside it; the provider's concurrency held in slots and
 //! its credits and account pause gating dispatch (`gates`); progress for the waiting page;
-//! periodic credit refresh and file cleanup; the sweep of stray files. The song's tables and
-//! their other queries are in `store/`.
+//! periodic credit refresh and file cleanup; its stored files (`files`) and the sweep of
+//! stray ones. The song's tables and their other queries are in `store/`.
 
 use self::kinds::queues;
 use crate::engine::Registry;
 use crate::state::AppState;
 
 pub mod api;
+pub mod files;
 pub mod gates;
 mod jobs;
 pub mod kinds;

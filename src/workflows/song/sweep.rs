@@ -27,7 +27,8 @@ use crate::db::Db;
 use crate::engine::staging::STAGING_PREFIX;
 use crate::render::RENDER_DIR_PREFIX;
 use crate::state::AppState;
-use crate::storage::{Area, Storage};
+use crate::storage::{HEALTH_PROBE_PREFIX, TEMP_SUFFIX};
+use crate::workflows::song::files::{Area, SongLayout};
 
 /// How often each process sweeps (after the sweep at start).
 pub const SWEEP_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -41,8 +42,8 @@ const BATCH: usize = 500;
 /// Where to sweep and what counts as stale.
 #[derive(Debug, Clone)]
 pub struct SweepPlan {
-    /// The storage areas.
-    pub storage: Storage,
+    /// The song's storage directories.
+    pub layout: SongLayout,
     /// The directory the renderer makes its scratch directories in.
     pub render_temp_root: PathBuf,
     /// Anything modified more recently than this is left alone.
@@ -71,7 +72,7 @@ pub fn stale_age(app: &AppState) -> Duration {
 /// Sweeps at start and every [`SWEEP_INTERVAL`] until shutdown.
 pub async fn run(app: AppState, shutdown: CancellationToken) {
     let mut plan = SweepPlan {
-        storage: app.storage.clone(),
+        layout: SongLayout::from_config(&app.config.storage),
         render_temp_root: app.renderer.config().temp_root(),
         stale_age: stale_age(&app),
         orphan_lookback: None,
@@ -179,7 +180,7 @@ fn scan(plan: &SweepPlan, now: SystemTime) -> Found {
         }
     }
     for area in Area::ALL {
-        for (name, path, meta) in entries(plan.storage.dir(area)) {
+        for (name, path, meta) in entries(plan.layout.dir(area)) {
             if meta.is_dir() && name.starts_with(STAGING_PREFIX) && is_stale(&meta) {
                 found.scratch_dirs.push(path);
                 continue;
@@ -189,7 +190,7 @@ fn scan(plan: &SweepPlan, now: SystemTime) -> Found {
             }
             if is_temporary_name(&name) {
                 found.temp_files.push(path);
-            } else if let Some(session) = area.session_of(&name) {
+            } else if let Some((_, session)) = area.file_of(&name) {
                 let recent = plan
                     .orphan_lookback
                     .is_none_or(|lookback| age_of(&meta).is_some_and(|age| age <= lookback));
@@ -204,8 +205,8 @@ fn scan(plan: &SweepPlan, now: SystemTime) -> Found {
 
 /// Names of the storage layer's temporary files (see `storage` and the downloader).
 fn is_temporary_name(name: &str) -> bool {
-    name.starts_with(".health-probe-")
-        || (name.starts_with('.') && (name.ends_with(".part") || name.ends_with(".tmp")))
+    name.starts_with(HEALTH_PROBE_PREFIX)
+        || (name.starts_with('.') && (name.ends_with(".part") || name.ends_with(TEMP_SUFFIX)))
 }
 
 /// The entries of `dir` with their metadata (not following symlinks); none if it is missing.

@@ -62,7 +62,7 @@ pub async fn health(State(app): State<AppState>) -> (StatusCode, Json<HealthRepo
         Ok(Ok(()))
     );
     let storage_ok = matches!(
-        tokio::time::timeout(CHECK_TIMEOUT, app.storage.check_writable()).await,
+        tokio::time::timeout(CHECK_TIMEOUT, app.store.check_writable()).await,
         Ok(Ok(()))
     );
     let since = now_ms() - i64::try_from(LIVENESS_WINDOW.as_millis()).unwrap_or(i64::MAX);

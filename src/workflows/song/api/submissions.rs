@@ -20,7 +20,8 @@ use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult, code};
 use crate::http::extract::{ApiJson, ClientIp, SessionPath};
 use crate::state::{App, AppState};
-use crate::storage::{Area, FileName, Storage};
+use crate::storage::ObjectKey;
+use crate::workflows::song::files::SongFile;
 use crate::workflows::song::kinds::queues;
 use crate::workflows::song::progress::Stage;
 use crate::workflows::song::store::submissions::{InsertOutcome, NewSubmission};
@@ -120,11 +121,10 @@ async fn accept(
         Some(cookie) => (cookie, false),
         None => (CookieId::generate(), true),
     };
-    let photo_name = FileName::for_session(Area::Uploads, &session_id, ".jpg")
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no upload file name")))?;
-    app.storage
-        .write_durably(Area::Uploads, &photo_name, jpeg)
-        .await?;
+    let photo = SongFile::Photo
+        .key(&session_id)
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    app.store.put(&photo, jpeg).await?;
 
     let new = NewSubmission {
         session_id: session_id.clone(),
@@ -133,7 +133,7 @@ async fn accept(
         pet_name: form.pet_name.into_inner(),
         pet_type: form.pet_type.to_owned(),
         music_vibe: form.music_vibe.to_owned(),
-        photo_path: Storage::public_path(Area::Uploads, &photo_name),
+        photo_path: SongFile::Photo.public_path(&session_id),
         webhook_token: new_webhook_token(),
         created_at: now_ms(),
     };
@@ -153,14 +153,14 @@ async fn accept(
             })
         }
         Ok(InsertOutcome::QuotaExceeded { used }) => {
-            discard_photo(app, &photo_name).await;
+            discard_photo(app, &photo).await;
             Err(ApiError::CookieQuotaExceeded {
                 attempts_used: used,
                 max_attempts,
             })
         }
         Err(error) => {
-            discard_photo(app, &photo_name).await;
+            discard_photo(app, &photo).await;
             Err(error.into())
         }
     }
@@ -185,9 +185,9 @@ async fn ensure_credits_remain(app: &App) -> ApiResult<()> {
 }
 
 /// Removes the photo of a submission that was not stored.
-async fn discard_photo(app: &App, name: &FileName) {
-    if let Err(error) = app.storage.remove(Area::Uploads, name).await {
-        tracing::error!(error = ?error, file = name.as_str(), "could not remove a rejected photo");
+async fn discard_photo(app: &App, photo: &ObjectKey) {
+    if let Err(error) = app.store.delete(photo).await {
+        tracing::error!(error = ?error, file = %photo, "could not remove a rejected photo");
     }
 }
 

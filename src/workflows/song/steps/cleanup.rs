@@ -5,20 +5,10 @@ use crate::clock::now_ms;
 use crate::domain::ids::SessionId;
 use crate::engine::{ClaimedJob, Outcome};
 use crate::state::AppState;
-use crate::storage::{Area, FileName};
+use crate::workflows::song::files::WORKFLOW;
 
 const BATCH: i64 = 500;
 const DAY_MS: i64 = 86_400_000;
-
-/// Every file a submission can own.
-const FILES: [(Area, &str); 6] = [
-    (Area::Uploads, ".jpg"),
-    (Area::Audio, ".mp3"),
-    (Area::Audio, ".m4a"),
-    (Area::Video, ".mp4"),
-    (Area::Video, "-poster.jpg"),
-    (Area::Video, "-og.jpg"),
-];
 
 pub async fn run(app: &AppState, job: &ClaimedJob) -> anyhow::Result<Outcome> {
     let deleted = clean_expired_files(app, now_ms()).await?;
@@ -40,10 +30,8 @@ pub async fn clean_expired_files(app: &AppState, now: i64) -> anyhow::Result<usi
         }
         for expired in batch {
             if let Some(session_id) = SessionId::parse(&expired.session_id) {
-                for (area, suffix) in FILES {
-                    if let Some(name) = FileName::for_session(area, &session_id, suffix) {
-                        app.storage.remove(area, &name).await?;
-                    }
+                for key in app.store.list(WORKFLOW, session_id.as_str()).await? {
+                    app.store.delete(&key).await?;
                 }
             }
             app.db.mark_files_deleted(&expired.session_id, now).await?;

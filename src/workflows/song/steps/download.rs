@@ -1,7 +1,8 @@
 //! `download_audio`: fetch the song from the provider's CDN through the guarded downloader
 //! (allow-listed hosts, no redirects, no private addresses, size and time caps, never the API
-//! key) into `AUDIO_STORAGE/{id}.{mp3|m4a}`, staged and published only while the job is
-//! still this worker's (see `pipeline::publish`).
+//! key) into the store as `song/{id}/song.{mp3|m4a}` (on the local store
+//! `AUDIO_STORAGE/{id}.{mp3|m4a}`), staged and published only while the job is still this
+//! worker's (see `engine::staging`).
 
 use crate::clock::now_ms;
 use crate::domain::ids::SessionId;
@@ -9,7 +10,7 @@ use crate::engine::millis;
 use crate::engine::staging::Staging;
 use crate::engine::{ClaimedJob, Outcome};
 use crate::state::AppState;
-use crate::storage::{Area, FileName, Storage};
+use crate::workflows::song::files::SongFile;
 use crate::workflows::song::kinds::{RenderVideo, queues, step};
 
 pub async fn run(
@@ -23,29 +24,18 @@ pub async fn run(
     let Some(song_url) = app.db.song_url(&row.session_id).await? else {
         return Ok(Outcome::fail("download_audio: no song URL stored"));
     };
-    let suffix = if song_url
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .ends_with(".m4a")
-    {
-        ".m4a"
-    } else {
-        ".mp3"
-    };
-    let name = FileName::for_session(Area::Audio, submission, suffix)
-        .ok_or_else(|| anyhow::anyhow!("no audio file name for {suffix}"))?;
-    let destination = app.storage.path(Area::Audio, &name);
-    let staging = Staging::create(app.storage.dir(Area::Audio), job).await?;
+    let song = SongFile::song_for_url(&song_url);
+    let key = song.key(submission)?;
+    let staging = Staging::beside(app.store.as_ref(), &key, job).await?;
     match app
         .downloader
-        .download(&song_url, &staging.path_for(&destination))
+        .download(&song_url, &staging.path_for(&key))
         .await
     {
         Ok(file) => {
             tracing::info!(submission.id = %row.session_id, bytes = file.bytes, "song downloaded");
             if !staging
-                .publish(&app.db, app.lease_ms(), job, &[destination.as_path()])
+                .publish(&app.db, app.store.as_ref(), app.lease_ms(), job, &[&key])
                 .await?
             {
                 return Ok(Outcome::LeaseLost);
@@ -56,7 +46,7 @@ pub async fn run(
                 .complete_download(
                     job,
                     submission.as_str(),
-                    &Storage::public_path(Area::Audio, &name),
+                    &song.public_path(submission),
                     next,
                 )
                 .await?;

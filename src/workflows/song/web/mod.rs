@@ -1,6 +1,6 @@
 //! The public pages, server-rendered on the API's origin: the form (`/`), the waiting page
 //! (`/waiting/{id}`), the result page (`/result/{id}`), the legal placeholders, and the
-//! embedded static files under `/static/`.
+//! embedded static files under `/static/`, and the stored files under `/storage/`.
 
 use axum::Router;
 use axum::routing::get;
@@ -11,6 +11,7 @@ pub mod assets;
 pub mod form;
 pub mod pages;
 pub mod result;
+pub mod stored;
 pub mod waiting;
 
 /// The pages' routes, merged into the song's routes.
@@ -22,4 +23,5 @@ pub fn router() -> Router<AppState> {
         .route("/terms", get(pages::terms))
         .route("/privacy", get(pages::privacy))
         .route("/static/{version}/{*path}", get(assets::static_file))
+        .route("/storage/{area}/{file}", get(stored::stored_file))
 }

@@ -14,7 +14,7 @@ use crate::domain::ids::SessionId;
 use crate::domain::submission::EntryStatus;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::storage::{Area, FileName, Storage};
+use crate::workflows::song::files::SongFile;
 
 /// The steps a song goes through, as `(stage code, what the visitor reads)`.
 pub const STAGES: &[(&str, &str)] = &[
@@ -97,9 +97,7 @@ pub async fn waiting_page(
         EntryStatus::Pending => 0,
         EntryStatus::Processing => 2,
     };
-    let photo_url = FileName::for_session(Area::Uploads, &session_id, ".jpg")
-        .map(|name| Storage::public_path(Area::Uploads, &name))
-        .unwrap_or_default();
+    let photo_url = SongFile::Photo.public_path(&session_id);
     let page = WaitingPage {
         layout: Layout::new(&app, path),
         session_id: session_id.to_string(),
