@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::StorageError;
+use super::error::StorageError;
 
 /// Name suffix of [`write_file_durably`]'s temporary files (`.{name}.{random}.tmp`).
 pub const TEMP_SUFFIX: &str = ".tmp";

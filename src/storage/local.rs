@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::durable::{rename_durably, write_file_durably};
-use super::{Layout, ObjectKey, OwnerDirectories, StorageError, Store, StoreFuture};
+use super::error::StorageError;
+use super::key::ObjectKey;
+use super::layout::{Layout, OwnerDirectories};
+use super::store::{Store, StoreFuture};
 
 /// Files on a local (or mounted network) filesystem.
 #[derive(Debug, Clone)]
