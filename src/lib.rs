@@ -19,4 +19,5 @@ pub mod render;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod webhooks;
 pub mod workflows;
