@@ -1,6 +1,8 @@
-//! The music provider: the Sonauto/Treblo client the pipeline calls, the guarded downloader
-//! that fetches a provider's song file, and a faithful fake of the API for tests and demos.
+//! The AI providers: the Sonauto/Treblo client the song pipeline calls, the guarded downloader
+//! that fetches a provider's file, a faithful fake of that API for tests and demos, and the
+//! Replicate predictions client with its own fake (`replicate`).
 
 pub mod client;
 pub mod download;
 pub mod fake;
+pub mod replicate;
