@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::provider::fake::FakeSonautoConfig;
+use crate::provider::replicate::fake::FakeReplicateConfig;
 use crate::render::RenderConfig;
 
 #[derive(Debug, Parser)]
@@ -71,6 +72,15 @@ pub enum Command {
         fake: FakeSonautoConfig,
         /// Address the fake listens on.
         #[arg(long, env = "FAKE_SONAUTO_BIND", default_value = "127.0.0.1:9090")]
+        bind: SocketAddr,
+    },
+    /// Run a fake Replicate predictions API (signed webhooks, expiring PNG outputs) for tests
+    /// and local development.
+    FakeReplicate {
+        #[command(flatten)]
+        fake: FakeReplicateConfig,
+        /// Address the fake listens on.
+        #[arg(long, env = "FAKE_REPLICATE_BIND", default_value = "127.0.0.1:9091")]
         bind: SocketAddr,
     },
     /// Render one video (and its poster and Open Graph image) from a photo and a song.

@@ -58,6 +58,13 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::FakeSonauto { fake, bind } => run_fake_sonauto(fake, bind).await,
+        Command::FakeReplicate { fake, bind } => {
+            let stopped = shutdown_signal()?;
+            let listener = TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("binding {bind}"))?;
+            crate::provider::replicate::fake::serve(fake, listener, stopped).await
+        }
         Command::Render {
             render,
             photo,

@@ -1,9 +1,10 @@
 //! Replicate predictions (PROVIDERS.md §2): the HTTP client with errors classified for the
 //! jobs engine, the prediction object, the webhook receiving side (Standard Webhooks, see
-//! `crate::webhooks`).
+//! `crate::webhooks`), and a faithful fake Replicate server for tests and demos (`fake`).
 
 mod client;
 mod error;
+pub mod fake;
 mod prediction;
 mod request;
 mod retry_after;
