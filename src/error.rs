@@ -38,6 +38,10 @@ pub mod code {
     pub const SERVER_BUSY: &str = "server_busy";
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const BAD_REQUEST: &str = "bad_request";
+    /// A signed file link past its expiry (403).
+    pub const LINK_EXPIRED: &str = "link_expired";
+    /// A file link without a valid signature (403).
+    pub const LINK_INVALID: &str = "link_invalid";
 }
 
 /// Everything a handler can answer other than success.
@@ -73,6 +77,9 @@ pub enum ApiError {
     RateLimited { retry_after: Duration },
     #[error("unauthorized")]
     Unauthorized,
+    /// The caller is known or holds a link, but it grants nothing here (403).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error("request timed out")]
     RequestTimeout,
     /// A dependency is down or the service is draining (503).
@@ -102,6 +109,7 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +121,7 @@ impl ApiError {
         match self {
             Self::Validation { code, .. }
             | Self::BadRequest { code, .. }
+            | Self::Forbidden { code, .. }
             | Self::Unavailable { code, .. } => code,
             Self::UnsupportedMediaType => code::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound { .. } => code::NOT_FOUND,
@@ -131,6 +140,7 @@ impl ApiError {
         match self {
             Self::Validation { message, .. }
             | Self::BadRequest { message, .. }
+            | Self::Forbidden { message, .. }
             | Self::Unavailable { message, .. } => message.clone(),
             Self::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Self::NotFound { what } => format!("{what} not found"),
