@@ -5,6 +5,7 @@
 //! local store's signed URLs: refused once expired or altered.
 
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -46,24 +47,30 @@ pub async fn serve_stored(app: &AppState, key: &ObjectKey, request: Request) -> 
     response
 }
 
-/// The query of a local signed URL.
-#[derive(Debug, Deserialize)]
+/// The query of a local signed URL (read leniently: a missing or malformed part is an
+/// invalid link, not a parse error).
+#[derive(Debug, Default, Deserialize)]
 pub struct SignedQuery {
-    expires: i64,
-    signature: String,
+    expires: Option<String>,
+    signature: Option<String>,
 }
 
 /// `GET /files/{workflow}/{owner}/{name}?expires=…&signature=…`.
 pub async fn signed_file(
     State(app): State<AppState>,
     Path((workflow, owner, name)): Path<(String, String, String)>,
-    query: Option<Query<SignedQuery>>,
+    query: Result<Query<SignedQuery>, QueryRejection>,
     request: Request,
 ) -> Response {
     let Ok(key) = ObjectKey::new(&workflow, &owner, &name) else {
         return ApiError::not_found("File").into_response();
     };
-    let Some(Query(query)) = query else {
+    let query = query.map(|Query(query)| query).unwrap_or_default();
+    let signed = query
+        .expires
+        .and_then(|expires| expires.parse::<i64>().ok())
+        .zip(query.signature);
+    let Some((expires, signature)) = signed else {
         return ApiError::Forbidden {
             code: code::LINK_INVALID,
             message: "This file needs a signed link.".into(),
@@ -72,7 +79,7 @@ pub async fn signed_file(
     };
     match app
         .store
-        .check_signature(&key, query.expires, &query.signature, now_ms() / 1000)
+        .check_signature(&key, expires, &signature, now_ms() / 1000)
     {
         Ok(()) => serve_stored(&app, &key, request).await,
         Err(SignatureError::Expired) => ApiError::Forbidden {

@@ -38,8 +38,6 @@ impl LocalStore {
         self
     }
 
-
-
     /// Gives `workflow` its own layout.
     pub fn mount(mut self, workflow: &str, layout: impl Layout + 'static) -> Self {
         self.mounts.insert(workflow.to_owned(), Arc::new(layout));

@@ -69,7 +69,10 @@ fn object_path(key: &ObjectKey) -> ObjectPath {
     ObjectPath::from(key.to_string())
 }
 
-fn failed(operation: &'static str, key: &ObjectKey) -> impl FnOnce(object_store::Error) -> StorageError {
+fn failed(
+    operation: &'static str,
+    key: &ObjectKey,
+) -> impl FnOnce(object_store::Error) -> StorageError {
     let key = key.to_string();
     move |source| StorageError::Backend {
         operation,

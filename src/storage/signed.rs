@@ -157,7 +157,9 @@ mod tests {
             "another key"
         );
         assert_eq!(
-            UrlSigner::new(&[8; 32]).unwrap().verify(&key, expires, &signature, 999),
+            UrlSigner::new(&[8; 32])
+                .unwrap()
+                .verify(&key, expires, &signature, 999),
             Err(SignatureError::Invalid),
             "another secret"
         );
@@ -175,7 +177,10 @@ mod tests {
         let second = UrlSigner::load_or_create(&path).unwrap();
         let key = ObjectKey::new("jobs", "j1", "a.png").unwrap();
         assert_eq!(first.sign(&key, 5), second.sign(&key, 5));
-        assert_ne!(first.sign(&key, 5), UrlSigner::new(&[1; 32]).unwrap().sign(&key, 5));
+        assert_ne!(
+            first.sign(&key, 5),
+            UrlSigner::new(&[1; 32]).unwrap().sign(&key, 5)
+        );
         assert_eq!(UrlSigner::new(&[]).map(|_| ()), None);
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary key file is left");

@@ -15,7 +15,10 @@ async fn every_store_keeps_many_objects_per_owner(store: &dyn Store) {
     store.check_writable().await.unwrap();
     let names = ["out-2.png", "out-0.png", "out-1.png", "meta.json"];
     for name in names {
-        store.put(&key("j1", name), name.as_bytes().to_vec()).await.unwrap();
+        store
+            .put(&key("j1", name), name.as_bytes().to_vec())
+            .await
+            .unwrap();
     }
     store.put(&key("j10", "other.png"), vec![9]).await.unwrap();
     let listed: Vec<String> = store

@@ -13,7 +13,9 @@ use crate::s3_server::S3Server;
 /// Replaces the last character of the signature query parameter.
 fn tamper(url: &str, parameter: &str) -> String {
     let start = url.find(&format!("{parameter}=")).unwrap() + parameter.len() + 1;
-    let end = url[start..].find('&').map_or(url.len(), |offset| start + offset);
+    let end = url[start..]
+        .find('&')
+        .map_or(url.len(), |offset| start + offset);
     let mut altered = url.to_owned();
     let last = url[start..end].chars().last().unwrap();
     let swapped = if last == 'A' { "B" } else { "A" };
@@ -32,7 +34,10 @@ async fn an_s3_presigned_url_works_expires_and_fails_when_tampered() {
     store.put(&key, b"png bytes".to_vec()).await.unwrap();
     let http = reqwest::Client::new();
 
-    let signed = store.signed_url(&key, Duration::from_secs(600)).await.unwrap();
+    let signed = store
+        .signed_url(&key, Duration::from_secs(600))
+        .await
+        .unwrap();
     assert!(signed.url.starts_with(&server.endpoint), "{}", signed.url);
     let response = http.get(&signed.url).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -42,7 +47,10 @@ async fn an_s3_presigned_url_works_expires_and_fails_when_tampered() {
     let refused = http.get(&tampered).send().await.unwrap().status();
     assert!(refused == 403 || refused == 400, "tampered: {refused}");
 
-    let short = store.signed_url(&key, Duration::from_secs(1)).await.unwrap();
+    let short = store
+        .signed_url(&key, Duration::from_secs(1))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(2_100)).await;
     let expired = http.get(&short.url).send().await.unwrap().status();
     assert!(expired == 403 || expired == 400, "expired: {expired}");
@@ -55,8 +63,15 @@ async fn a_local_signed_link_works_expires_and_fails_when_tampered() {
     let key = ObjectKey::new("jobs", "j1", "out-0.png").unwrap();
     store.put(&key, b"png bytes".to_vec()).await.unwrap();
 
-    let signed = store.signed_url(&key, Duration::from_secs(600)).await.unwrap();
-    assert!(signed.url.starts_with("/files/jobs/j1/out-0.png?"), "{}", signed.url);
+    let signed = store
+        .signed_url(&key, Duration::from_secs(600))
+        .await
+        .unwrap();
+    assert!(
+        signed.url.starts_with("/files/jobs/j1/out-0.png?"),
+        "{}",
+        signed.url
+    );
     let response = app.get(&signed.url).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/png");
@@ -66,7 +81,10 @@ async fn a_local_signed_link_works_expires_and_fails_when_tampered() {
         let response = app.get(path).await;
         let status = response.status();
         let body: Value = response.json().await.unwrap();
-        (status.as_u16(), body["error"].as_str().unwrap_or_default().to_owned())
+        (
+            status.as_u16(),
+            body["error"].as_str().unwrap_or_default().to_owned(),
+        )
     };
     let tampered = tamper(&signed.url, "signature");
     assert_eq!(refusal(&tampered).await, (403, "link_invalid".into()));

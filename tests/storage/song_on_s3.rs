@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use serenade::workflows::song::files::SongFile;
 use serenade::domain::ids::SessionId;
+use serenade::workflows::song::files::SongFile;
 
 use crate::common::{Backend, TestApp, on_postgres, valid_submission};
 use crate::s3_server::S3Server;
@@ -76,7 +76,11 @@ async fn the_song_runs_on_s3_and_its_links_redirect(backend: Backend) {
         let served = reqwest::get(&location).await.unwrap();
         assert_eq!(served.status(), 200);
         let bytes = served.bytes().await.unwrap();
-        let head = if file == SongFile::Video { &bytes[4..8] } else { &bytes[..2] };
+        let head = if file == SongFile::Video {
+            &bytes[4..8]
+        } else {
+            &bytes[..2]
+        };
         assert!(head.starts_with(magic) || magic.is_empty(), "{file:?}");
     }
     let stray = no_redirects
