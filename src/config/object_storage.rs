@@ -5,7 +5,7 @@
 use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 
-use super::ConfigError;
+use super::error::ConfigError;
 
 /// The storage backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
