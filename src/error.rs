@@ -42,6 +42,8 @@ pub mod code {
     pub const LINK_EXPIRED: &str = "link_expired";
     /// A file link without a valid signature (403).
     pub const LINK_INVALID: &str = "link_invalid";
+    /// No API key, or one that is unknown or revoked (401).
+    pub const INVALID_API_KEY: &str = "invalid_api_key";
 }
 
 /// Everything a handler can answer other than success.
@@ -77,6 +79,9 @@ pub enum ApiError {
     RateLimited { retry_after: Duration },
     #[error("unauthorized")]
     Unauthorized,
+    /// An API route called without a valid key (401, `WWW-Authenticate: Bearer`).
+    #[error("{message}")]
+    InvalidApiKey { message: String },
     /// The caller is known or holds a link, but it grants nothing here (403).
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
@@ -108,7 +113,7 @@ impl ApiError {
             Self::CookieQuotaExceeded { .. } | Self::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidApiKey { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -130,6 +135,7 @@ impl ApiError {
             Self::CookieQuotaExceeded { .. } => code::RATE_LIMIT_EXCEEDED,
             Self::RateLimited { .. } => code::TOO_MANY_REQUESTS,
             Self::Unauthorized => code::UNAUTHORIZED,
+            Self::InvalidApiKey { .. } => code::INVALID_API_KEY,
             Self::RequestTimeout => code::REQUEST_TIMEOUT,
             Self::Overloaded { .. } => code::SERVER_BUSY,
             Self::Internal(_) => code::SERVER_ERROR,
@@ -141,6 +147,7 @@ impl ApiError {
             Self::Validation { message, .. }
             | Self::BadRequest { message, .. }
             | Self::Forbidden { message, .. }
+            | Self::InvalidApiKey { message }
             | Self::Unavailable { message, .. } => message.clone(),
             Self::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Self::NotFound { what } => format!("{what} not found"),
@@ -199,6 +206,12 @@ impl IntoResponse for ApiError {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"serenade-admin\", charset=\"UTF-8\""),
+                );
+            }
+            Self::InvalidApiKey { .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"serenade-api\""),
                 );
             }
             _ => {}

@@ -10,6 +10,7 @@ use crate::engine::Registry;
 use crate::state::AppState;
 use crate::storage::{LocalStore, S3Store, StorageError, Store, UrlSigner};
 
+pub mod jobs;
 pub mod song;
 
 /// Every workflow's job kinds, queues, gates and periodic work.
@@ -19,7 +20,9 @@ pub fn register(registry: &mut Registry<AppState>, app: &AppState) {
 
 /// Every workflow's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(song::routes::routes())
+    Router::new()
+        .merge(song::routes::routes())
+        .merge(jobs::routes())
 }
 
 /// The local store under `STORAGE_DIR`, with each workflow's own layout mounted (the song

@@ -4,6 +4,7 @@
 //! (`scene`); the same request always gives the same bytes, and different prompts give
 //! visibly different pictures.
 
+mod noise;
 mod palette;
 mod scene;
 
@@ -83,7 +84,7 @@ pub fn draw(request: &DemoImageRequest<'_>) -> RgbImage {
     let width = request.width.clamp(MIN_SIDE, MAX_SIDE);
     let height = request.height.clamp(MIN_SIDE, MAX_SIDE);
     let palette = Palette::from_prompt(request.prompt);
-    let seed = scene::mix(request.seed ^ scene::mix(u64::from(request.index) + 1));
+    let seed = noise::mix(request.seed ^ noise::mix(u64::from(request.index) + 1));
     scene::paint(width, height, &palette, seed)
 }
 

@@ -4,6 +4,8 @@
 
 use image::Rgb;
 
+use super::noise::mix;
+
 /// The colours and elements of one scene.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Palette {
@@ -138,8 +140,8 @@ impl Palette {
         let shift = words
             .iter()
             .filter(|word| !mood.is_some_and(|mood| mood.words.contains(word)))
-            .fold(0u64, |hash, word| super::scene::mix(hash ^ fnv(word)));
-        let tint = |colour: [u8; 3], salt: u64| tinted(colour, super::scene::mix(shift ^ salt));
+            .fold(0u64, |hash, word| mix(hash ^ fnv(word)));
+        let tint = |colour: [u8; 3], salt: u64| tinted(colour, mix(shift ^ salt));
         let [top, bottom, far, near, light] = colours;
         let middle = [
             (u16::from(far[0]) + u16::from(near[0])) / 2,

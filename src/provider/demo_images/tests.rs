@@ -92,26 +92,3 @@ fn output_formats_are_read_leniently_and_unknown_ones_refused() {
     assert_eq!(ImageEncoding::parse("jpg").unwrap().extension(), "jpg");
     assert_eq!(ImageEncoding::parse("webp"), None);
 }
-
-#[test]
-#[ignore = "writes sample pictures to $DEMO_IMAGES_DIR for a person to look at"]
-fn write_samples() {
-    let dir = std::env::var("DEMO_IMAGES_DIR").unwrap();
-    for (index, prompt) in [
-        "a sunset over mountains",
-        "calm ocean",
-        "night sky with stars",
-        "a forest",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let bytes = generate(&DemoImageRequest {
-            width: 320,
-            height: 200,
-            ..request(prompt, 42, 0)
-        })
-        .unwrap();
-        std::fs::write(format!("{dir}/{index}.png"), bytes).unwrap();
-    }
-}
