@@ -32,3 +32,17 @@ need_rust() {
 redact_url() {
   sed -E 's#^([a-z]+://[^:/@]*):.*@#\1:***@#; s#([?&][A-Za-z_]*[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]=)[^&#]*#\1***#g' <<<"$1"
 }
+
+# The S3-compatible test server the storage tests start (s3s-fs checks SigV4 signatures,
+# presigned URLs included). Built once from crates.io into a cache outside the checkout
+# (a release build takes about 6 minutes on 2 cores); exports S3S_FS with its path.
+S3S_FS_VERSION=0.14.1
+need_s3s_fs() {
+  local root="${SERENADE_TOOLS_DIR:-$HOME/.cache/serenade-tools}/s3s-fs-$S3S_FS_VERSION"
+  if [[ ! -x "$root/bin/s3s-fs" ]]; then
+    echo "==> building s3s-fs $S3S_FS_VERSION from crates.io (the S3 test server; once per machine)"
+    cargo install --quiet "s3s-fs@$S3S_FS_VERSION" --features binary --root "$root" \
+      || { echo "could not build s3s-fs: the S3 storage tests need it" >&2; return 1; }
+  fi
+  export S3S_FS="$root/bin/s3s-fs"
+}

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+use crate::config::{Config, DatabaseConfig};
 use crate::provider::fake::FakeSonautoConfig;
 use crate::provider::replicate::fake::FakeReplicateConfig;
 use crate::render::RenderConfig;
+use crate::workflows::jobs::keys::command::ApiKeyAction;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,6 +67,13 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Create, list or revoke API keys of the jobs API.
+    ApiKey {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[command(subcommand)]
+        action: ApiKeyAction,
+    },
     /// Run a fake Sonauto/Treblo API (with its CDN) for tests and local development.
     FakeSonauto {
         #[command(flatten)]

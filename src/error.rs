@@ -38,6 +38,12 @@ pub mod code {
     pub const SERVER_BUSY: &str = "server_busy";
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
     pub const BAD_REQUEST: &str = "bad_request";
+    /// A signed file link past its expiry (403).
+    pub const LINK_EXPIRED: &str = "link_expired";
+    /// A file link without a valid signature (403).
+    pub const LINK_INVALID: &str = "link_invalid";
+    /// No API key, or one that is unknown or revoked (401).
+    pub const INVALID_API_KEY: &str = "invalid_api_key";
 }
 
 /// Everything a handler can answer other than success.
@@ -73,6 +79,12 @@ pub enum ApiError {
     RateLimited { retry_after: Duration },
     #[error("unauthorized")]
     Unauthorized,
+    /// An API route called without a valid key (401, `WWW-Authenticate: Bearer`).
+    #[error("{message}")]
+    InvalidApiKey { message: String },
+    /// The caller is known or holds a link, but it grants nothing here (403).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error("request timed out")]
     RequestTimeout,
     /// A dependency is down or the service is draining (503).
@@ -101,7 +113,8 @@ impl ApiError {
             Self::CookieQuotaExceeded { .. } | Self::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidApiKey { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +126,7 @@ impl ApiError {
         match self {
             Self::Validation { code, .. }
             | Self::BadRequest { code, .. }
+            | Self::Forbidden { code, .. }
             | Self::Unavailable { code, .. } => code,
             Self::UnsupportedMediaType => code::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound { .. } => code::NOT_FOUND,
@@ -121,6 +135,7 @@ impl ApiError {
             Self::CookieQuotaExceeded { .. } => code::RATE_LIMIT_EXCEEDED,
             Self::RateLimited { .. } => code::TOO_MANY_REQUESTS,
             Self::Unauthorized => code::UNAUTHORIZED,
+            Self::InvalidApiKey { .. } => code::INVALID_API_KEY,
             Self::RequestTimeout => code::REQUEST_TIMEOUT,
             Self::Overloaded { .. } => code::SERVER_BUSY,
             Self::Internal(_) => code::SERVER_ERROR,
@@ -131,6 +146,8 @@ impl ApiError {
         match self {
             Self::Validation { message, .. }
             | Self::BadRequest { message, .. }
+            | Self::Forbidden { message, .. }
+            | Self::InvalidApiKey { message }
             | Self::Unavailable { message, .. } => message.clone(),
             Self::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Self::NotFound { what } => format!("{what} not found"),
@@ -189,6 +206,12 @@ impl IntoResponse for ApiError {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"serenade-admin\", charset=\"UTF-8\""),
+                );
+            }
+            Self::InvalidApiKey { .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"serenade-api\""),
                 );
             }
             _ => {}

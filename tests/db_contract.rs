@@ -9,9 +9,9 @@ use common::{TestDatabase, postgres_url};
 use secrecy::SecretString;
 use serenade::config::DatabaseConfig;
 use serenade::db::Db;
+use serenade::db::rate_limits::RateDecision;
 use serenade::domain::ids::{CookieId, SessionId};
 use serenade::domain::sliding_window::SlidingWindow;
-use serenade::workflows::song::store::rate_limits::RateDecision;
 use serenade::workflows::song::store::submissions::{InsertOutcome, NewSubmission};
 
 const HOUR: i64 = 3_600_000;

@@ -57,6 +57,13 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             println!("{}", crate::openapi::api_document().to_pretty_json()?);
             Ok(())
         }
+        Command::ApiKey { database, action } => {
+            let db = crate::db::Db::connect(&database)
+                .await
+                .with_context(|| format!("connecting to {}", database.redacted_url()))?;
+            db.migrate().await.context("applying migrations")?;
+            crate::workflows::jobs::keys::command::run(&db, action).await
+        }
         Command::FakeSonauto { fake, bind } => run_fake_sonauto(fake, bind).await,
         Command::FakeReplicate { fake, bind } => {
             let stopped = shutdown_signal()?;

@@ -27,7 +27,6 @@ use crate::provider::download::{AllowedHost, MediaDownloader};
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
 use crate::state::{App, AppState};
-use crate::storage::Store;
 use crate::workflows::song::api::intake::SubmissionGate;
 use crate::workflows::song::progress::ProgressBoard;
 use crate::workflows::song::status_cache::StatusCache;
@@ -49,7 +48,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     db.ensure_provider_slots(config.provider.max_concurrent_requests)
         .await
         .context("creating provider slots")?;
-    let store = crate::workflows::local_store(&config.storage);
+    let store = crate::workflows::store(&config.storage).context("opening storage")?;
     store
         .prepare()
         .await
@@ -79,7 +78,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     Ok(Arc::new(App {
         config,
         db,
-        store: Arc::new(store),
+        store,
         metrics: Metrics::new(),
         submission_gate,
         provider,

@@ -14,10 +14,12 @@ use site::SiteConfig;
 pub mod error;
 pub use error::ConfigError;
 
+mod object_storage;
 mod pipeline;
 mod print;
 mod sections;
 
+pub use object_storage::{ObjectStorageConfig, StorageBackend};
 pub use pipeline::{PipelineConfig, ProviderConfig};
 pub use sections::{AdminConfig, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig};
 
@@ -64,6 +66,7 @@ impl Config {
                 "must start with sqlite:, postgres:// or postgresql://",
             ));
         }
+        self.storage.objects.validate()?;
         if self.database.database_max_connections == 0 {
             return Err(ConfigError::invalid(
                 "DATABASE_MAX_CONNECTIONS",

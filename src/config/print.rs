@@ -7,7 +7,7 @@ impl Config {
     pub fn redacted_entries(&self) -> Vec<(&'static str, String)> {
         let shown = |value: Option<&String>| value.cloned().unwrap_or_else(|| "(unset)".into());
         let path = |value: &std::path::Path| value.display().to_string();
-        vec![
+        let mut entries = vec![
             ("SERENADE_BIND", self.http.bind.to_string()),
             ("PUBLIC_BASE_URL", self.http.public_base_url()),
             ("TRUSTED_PROXIES", self.http.trusted_proxies.to_string()),
@@ -137,6 +137,15 @@ impl Config {
             ),
             ("TERMS_URL", self.site.terms_url.clone()),
             ("PRIVACY_URL", self.site.privacy_url.clone()),
-        ]
+        ];
+        let after_storage = entries
+            .iter()
+            .position(|(name, _)| *name == "VIDEO_STORAGE")
+            .map_or(entries.len(), |index| index + 1);
+        entries.splice(
+            after_storage..after_storage,
+            self.storage.objects.redacted_entries(),
+        );
+        entries
     }
 }

@@ -63,6 +63,9 @@ pub struct StorageConfig {
     /// Directory for rendered videos and images; defaults to {STORAGE_DIR}/video.
     #[arg(long, env = "VIDEO_STORAGE")]
     pub video_storage: Option<PathBuf>,
+    /// The backend (local or S3) and signed URLs.
+    #[command(flatten)]
+    pub objects: super::object_storage::ObjectStorageConfig,
 }
 
 /// Abuse limits.

@@ -21,8 +21,8 @@ pub mod serve;
 /// Largest body any other route reads.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
-/// Every route of the service: the workflows' own and the shared ones (the API document),
-/// under the layers every response passes through.
+/// Every route of the service: the workflows' own and the shared ones (the API document,
+/// signed file links), under the layers every response passes through.
 pub fn router(app: AppState) -> Router {
     let request_timeout = app.config.http.request_timeout();
     let https_origin = app.config.http.public_base_url().starts_with("https://");
@@ -30,6 +30,7 @@ pub fn router(app: AppState) -> Router {
         .route("/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::docs_page))
         .route("/docs/{asset}", get(docs::docs_asset))
+        .route("/files/{workflow}/{owner}/{name}", get(files::signed_file))
         .merge(crate::workflows::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))

@@ -3,6 +3,7 @@
 //! Replicate predictions client with its own fake (`replicate`).
 
 pub mod client;
+pub mod demo_images;
 pub mod download;
 pub mod fake;
 pub mod replicate;

@@ -17,6 +17,15 @@ pub enum StorageError {
     InvalidKey(#[from] InvalidKey),
     #[error("the {workflow} workflow's storage has no place for {key}")]
     NoPlace { workflow: String, key: String },
+    #[error("object storage {operation} of {key} failed")]
+    Backend {
+        operation: &'static str,
+        key: String,
+        #[source]
+        source: object_store::Error,
+    },
+    #[error("this store has no URL signing key")]
+    Unsigned,
     #[error("storage task panicked or was cancelled")]
     Task(#[from] tokio::task::JoinError),
 }

@@ -4,18 +4,22 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::durable::{rename_durably, write_file_durably};
 use super::error::StorageError;
 use super::key::ObjectKey;
 use super::layout::{Layout, OwnerDirectories};
-use super::store::{Store, StoreFuture};
+use super::signed::{SignatureError, UrlSigner};
+use super::store::{SignedUrl, Store, StoreFuture};
+use crate::clock::now_ms;
 
 /// Files on a local (or mounted network) filesystem.
 #[derive(Debug, Clone)]
 pub struct LocalStore {
     root: PathBuf,
     mounts: BTreeMap<String, Arc<dyn Layout>>,
+    signer: Option<UrlSigner>,
 }
 
 impl LocalStore {
@@ -24,7 +28,14 @@ impl LocalStore {
         Self {
             root: root.into(),
             mounts: BTreeMap::new(),
+            signer: None,
         }
+    }
+
+    /// Signs URLs with `signer` (see `signed`).
+    pub fn with_signer(mut self, signer: UrlSigner) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// Gives `workflow` its own layout.
@@ -128,6 +139,29 @@ impl Store for LocalStore {
     fn staging_root(&self, key: &ObjectKey) -> Result<PathBuf, StorageError> {
         let path = self.path(key)?;
         Ok(path.parent().map(Path::to_path_buf).unwrap_or_default())
+    }
+
+    fn signed_url<'a>(&'a self, key: &'a ObjectKey, ttl: Duration) -> StoreFuture<'a, SignedUrl> {
+        Box::pin(async move {
+            let signer = self.signer.as_ref().ok_or(StorageError::Unsigned)?;
+            let ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
+            let expires_at = now_ms() / 1000 + ttl;
+            Ok(SignedUrl {
+                url: signer.sign(key, expires_at),
+                expires_at,
+            })
+        })
+    }
+
+    fn check_signature(
+        &self,
+        key: &ObjectKey,
+        expires: i64,
+        signature: &str,
+        now: i64,
+    ) -> Result<(), SignatureError> {
+        let signer = self.signer.as_ref().ok_or(SignatureError::Invalid)?;
+        signer.verify(key, expires, signature, now)
     }
 
     fn prepare(&self) -> StoreFuture<'_, ()> {

@@ -3,11 +3,14 @@
 
 use axum::Router;
 
-use crate::config::StorageConfig;
+use std::sync::Arc;
+
+use crate::config::{StorageBackend, StorageConfig};
 use crate::engine::Registry;
 use crate::state::AppState;
-use crate::storage::LocalStore;
+use crate::storage::{LocalStore, S3Store, StorageError, Store, UrlSigner};
 
+pub mod jobs;
 pub mod song;
 
 /// Every workflow's job kinds, queues, gates and periodic work.
@@ -17,7 +20,9 @@ pub fn register(registry: &mut Registry<AppState>, app: &AppState) {
 
 /// Every workflow's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(song::routes::routes())
+    Router::new()
+        .merge(song::routes::routes())
+        .merge(jobs::routes())
 }
 
 /// The local store under `STORAGE_DIR`, with each workflow's own layout mounted (the song
@@ -28,3 +33,23 @@ pub fn local_store(config: &StorageConfig) -> LocalStore {
         song::files::SongLayout::from_config(config),
     )
 }
+
+/// The configured store: the local directory (its URL signing key shared through the
+/// directory) or an S3-compatible bucket (staging uploads under `STORAGE_DIR`).
+pub fn store(config: &StorageConfig) -> Result<Arc<dyn Store>, StorageError> {
+    Ok(match config.objects.storage_backend {
+        StorageBackend::Local => {
+            let signer = UrlSigner::load_or_create(&config.storage_dir.join(URL_KEY_FILE))?;
+            Arc::new(local_store(config).with_signer(signer))
+        }
+        StorageBackend::S3 => Arc::new(S3Store::new(
+            &config.objects,
+            config.storage_dir.join(S3_STAGING_DIR),
+        )?),
+    })
+}
+
+/// The local store's URL signing key, in its root (a dot name no key can take).
+const URL_KEY_FILE: &str = ".url-signing-key";
+/// Where uploads to S3 are staged.
+const S3_STAGING_DIR: &str = ".s3-staging";

@@ -56,6 +56,7 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             img_storage: None,
             audio_storage: None,
             video_storage: None,
+            objects: Default::default(),
         },
         limits: LimitsConfig {
             form_submit_retry: 10,

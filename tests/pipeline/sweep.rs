@@ -54,6 +54,7 @@ async fn the_sweep_removes_only_stale_leftovers_and_orphans(backend: Backend) {
         img_storage: None,
         audio_storage: None,
         video_storage: None,
+        objects: Default::default(),
     });
     let render_root = app.dir.join("swept-render");
     let owned_photo = file_aged(

@@ -3,11 +3,11 @@
 use std::net::IpAddr;
 
 use crate::clock::now_ms;
+use crate::db::rate_limits::RateDecision;
 use crate::domain::sliding_window::SlidingWindow;
 use crate::error::{ApiError, ApiResult};
 use crate::http::client_ip::rate_limit_key;
 use crate::state::App;
-use crate::workflows::song::store::rate_limits::RateDecision;
 
 const HOUR_MS: i64 = 3_600_000;
 

@@ -1,5 +1,5 @@
 //! `/storage/{area}/{file}`: a submission's photo, song, video, poster and preview image, at
-//! the spec's paths whatever the store. Names that are not `{cuid2}{known suffix}` of that
+//! the spec's paths whatever the store (on S3, a redirect to a fresh presigned URL). Names that are not `{cuid2}{known suffix}` of that
 //! area are 404 before any file access.
 
 use axum::extract::{Path, Request, State};
@@ -20,5 +20,5 @@ pub async fn stored_file(
     let Some(key) = stored.and_then(|(file, submission)| file.key(&submission).ok()) else {
         return ApiError::not_found("File").into_response();
     };
-    serve_stored(app.store.as_ref(), &key, request).await
+    serve_stored(&app, &key, request).await
 }

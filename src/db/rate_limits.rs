@@ -1,5 +1,6 @@
-//! Per-client hourly budgets kept in the database, so every web process shares them. A hit is
-//! recorded with a conditional upsert: concurrent requests can never exceed the allowance.
+//! Per-client budgets over a sliding window of any length (per IP an hour, per API key a
+//! minute), kept in the database so every process shares them. A hit is recorded with a
+//! conditional upsert: concurrent requests can never exceed the allowance.
 
 use std::time::Duration;
 

@@ -1,0 +1,30 @@
+//! `GET /api/v1/me`: the calling key as the service sees it (id, name, role, limits, when it
+//! was last used) — the first call a client makes to check its key.
+
+use axum::Json;
+use serde::Serialize;
+
+use super::keys::caller::Caller;
+
+/// The calling key, never its secret.
+#[derive(Debug, Serialize)]
+pub struct KeyInfo {
+    pub id: String,
+    pub name: String,
+    pub admin: bool,
+    pub requests_per_minute: i32,
+    pub jobs_per_day: Option<i32>,
+    pub created_at: i64,
+}
+
+pub async fn who_am_i(caller: Caller) -> Json<KeyInfo> {
+    let key = caller.key;
+    Json(KeyInfo {
+        admin: key.admin(),
+        id: key.id,
+        name: key.name,
+        requests_per_minute: key.requests_per_minute,
+        jobs_per_day: key.jobs_per_day,
+        created_at: key.created_at,
+    })
+}
