@@ -25,18 +25,7 @@ impl Db {
     ) -> Result<RateDecision, DbError> {
         let current_start = window.current_start(now_ms);
         let previous_start = current_start - window.window_ms;
-        let previous: Option<i32> = on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "select hits from rate_limit_windows \
-                 where bucket = $1 and client = $2 and window_start = $3",
-            )
-            .bind(bucket)
-            .bind(client)
-            .bind(previous_start)
-            .fetch_optional(pool)
-            .await
-        })?;
-        let previous_hits = previous.map_or(0, |hits| u32::try_from(hits).unwrap_or(0));
+        let previous_hits = self.window_hits(bucket, client, previous_start).await?;
         let allowance = window.current_allowance(previous_hits, now_ms);
         let recorded: Option<i32> = on_pool!(self, |pool| {
             sqlx::query_scalar(
@@ -59,21 +48,31 @@ impl Db {
         if recorded.is_some() {
             return Ok(RateDecision::Allowed);
         }
-        let current: Option<i32> = on_pool!(self, |pool| {
+        let current_hits = self.window_hits(bucket, client, current_start).await?;
+        Ok(RateDecision::Limited {
+            retry_after: window.retry_after(previous_hits, current_hits.max(allowance), now_ms),
+        })
+    }
+
+    /// Hits `client` has recorded on `bucket` in the window starting at `window_start`.
+    async fn window_hits(
+        &self,
+        bucket: &str,
+        client: &str,
+        window_start: i64,
+    ) -> Result<u32, DbError> {
+        let hits: Option<i32> = on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "select hits from rate_limit_windows \
                  where bucket = $1 and client = $2 and window_start = $3",
             )
             .bind(bucket)
             .bind(client)
-            .bind(current_start)
+            .bind(window_start)
             .fetch_optional(pool)
             .await
         })?;
-        let current_hits = current.map_or(0, |hits| u32::try_from(hits).unwrap_or(0));
-        Ok(RateDecision::Limited {
-            retry_after: window.retry_after(previous_hits, current_hits.max(allowance), now_ms),
-        })
+        Ok(hits.map_or(0, |hits| u32::try_from(hits).unwrap_or(0)))
     }
 
     /// Deletes windows that can no longer affect any decision.

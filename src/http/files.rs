@@ -30,14 +30,13 @@ pub async fn serve_stored(app: &AppState, key: &ObjectKey, request: Request) -> 
             Err(error) => ApiError::from(error).into_response(),
         };
     };
-    let response = match ServeFile::new(path).oneshot(request).await {
+    let mut response = match ServeFile::new(path).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(error) => match error {},
     };
     if response.status() == StatusCode::NOT_FOUND {
         return ApiError::not_found("File").into_response();
     }
-    let mut response = response;
     if response.status().is_success() {
         response.headers_mut().insert(
             header::CACHE_CONTROL,

@@ -6,4 +6,5 @@ pub mod client;
 pub mod demo_images;
 pub mod download;
 pub mod fake;
+pub mod fake_server;
 pub mod replicate;

@@ -17,7 +17,7 @@ mod timeline;
 mod validate;
 mod webhook;
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,14 +28,14 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::provider::fake_server::{public_base_url, webhook_client};
+
 pub use audio::AudioError;
 pub use config::{AudioFormat, DEFAULT_ALLOWED_TAGS, FakeSonautoConfig, WebhookBody, WebhookMode};
 pub use control::{Balance, FakeControl, FakeStats};
 pub use scenario::{Fault, FaultBurst, ForcedFailures, Scenario};
 pub use timeline::SONG_COST;
 
-/// How long a webhook POST may take.
-const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long `stop` waits for open connections before dropping them.
 const STOP_GRACE: Duration = Duration::from_secs(3);
 
@@ -56,19 +56,8 @@ pub async fn start(
     let addr = listener
         .local_addr()
         .context("reading the fake's bound address")?;
-    let public_base_url = config
-        .public_base_url
-        .clone()
-        .unwrap_or_else(|| base_url_for(addr))
-        .trim_end_matches('/')
-        .to_owned();
-    let webhooks = reqwest::Client::builder()
-        .timeout(WEBHOOK_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .user_agent("fake-sonauto")
-        .build()
-        .context("building the webhook client")?;
+    let public_base_url = public_base_url(config.public_base_url.as_deref(), addr);
+    let webhooks = webhook_client("fake-sonauto").context("building the webhook client")?;
     let shared = Arc::new(state::Shared {
         control: Arc::new(FakeControl::new(&config)),
         api_key: config.api_key.clone(),
@@ -126,16 +115,6 @@ fn check(config: &FakeSonautoConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `http://{addr}`, with a wildcard bind replaced by loopback so the URL is reachable.
-fn base_url_for(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
-}
-
 fn router(shared: Arc<state::Shared>) -> Router {
     Router::new()
         .route("/v1/generations/v3", post(api::create_generation))
@@ -158,7 +137,7 @@ impl FakeSonauto {
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        base_url_for(self.addr)
+        public_base_url(None, self.addr)
     }
 
     /// `http://127.0.0.1:PORT/v1`: what a client takes as its API base (`EXTERNAL_API_URL`).

@@ -20,7 +20,7 @@ mod validate;
 mod webhook;
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +32,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::provider::fake_server::{public_base_url, webhook_client};
+
 pub use config::FakeReplicateConfig;
 pub use control::{FakeReplicateControl, FakeReplicateStats};
 pub use scenario::{Fault, FaultBurst, ForcedFailures, Scenario};
@@ -39,8 +41,6 @@ pub use validate::MAX_OUTPUTS;
 
 use crate::webhooks::WebhookSecret;
 
-/// How long a webhook POST may take.
-const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long `stop` waits for the server to wind down before aborting it.
 const STOP_WAIT: Duration = Duration::from_secs(5);
 
@@ -94,19 +94,8 @@ impl FakeReplicate {
         let addr = listener
             .local_addr()
             .context("reading the fake's bound address")?;
-        let public_base_url = config
-            .public_base_url
-            .clone()
-            .unwrap_or_else(|| base_url_for(addr))
-            .trim_end_matches('/')
-            .to_owned();
-        let webhooks = reqwest::Client::builder()
-            .timeout(WEBHOOK_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .user_agent("fake-replicate")
-            .build()
-            .context("building the webhook client")?;
+        let public_base_url = public_base_url(config.public_base_url.as_deref(), addr);
+        let webhooks = webhook_client("fake-replicate").context("building the webhook client")?;
         let shared = Arc::new(state::Shared {
             control: Arc::new(FakeReplicateControl::new(&config)),
             api_token: config.api_token.clone(),
@@ -136,7 +125,7 @@ impl FakeReplicate {
 
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
-        base_url_for(self.addr)
+        public_base_url(None, self.addr)
     }
 
     /// `http://127.0.0.1:PORT/v1`: what a client takes as its API base.
@@ -174,16 +163,6 @@ impl Drop for FakeReplicate {
     fn drop(&mut self) {
         self.shared.shutdown.cancel();
     }
-}
-
-/// `http://{addr}`, with a wildcard bind replaced by loopback so the URL is reachable.
-fn base_url_for(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
 }
 
 fn router(shared: Arc<state::Shared>) -> Router {

@@ -28,9 +28,9 @@ pub async fn run(
         return Ok(Outcome::fail("render_video: no stored song"));
     };
     let store = app.store.as_ref();
-    let [video, poster, og_image] =
-        [SongFile::Video, SongFile::Poster, SongFile::OgImage].map(|file| file.key(submission));
-    let (video, poster, og_image) = (video?, poster?, og_image?);
+    let video = SongFile::Video.key(submission)?;
+    let poster = SongFile::Poster.key(submission)?;
+    let og_image = SongFile::OgImage.key(submission)?;
     let staging = Staging::beside(store, &video, job).await?;
     let render = RenderJob {
         photo: staging
