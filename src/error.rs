@@ -44,6 +44,8 @@ pub mod code {
     pub const LINK_INVALID: &str = "link_invalid";
     /// No API key, or one that is unknown or revoked (401).
     pub const INVALID_API_KEY: &str = "invalid_api_key";
+    /// A key's daily job quota is used up (429).
+    pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
 }
 
 /// Everything a handler can answer other than success.
@@ -85,6 +87,21 @@ pub enum ApiError {
     /// The caller is known or holds a link, but it grants nothing here (403).
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// The request conflicts with what exists (409): a reused idempotency key with another
+    /// body, a cancel of a finished job.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Well-formed but unacceptable (422, with the field's name): the jobs API's validation,
+    /// as the seeds' clients expect it.
+    #[error("{message}")]
+    Unprocessable {
+        code: &'static str,
+        field: &'static str,
+        message: String,
+    },
+    /// A key's daily quota of jobs is used up (429 + Retry-After).
+    #[error("quota exceeded")]
+    QuotaExceeded { retry_after: Duration, limit: u32 },
     #[error("request timed out")]
     RequestTimeout,
     /// A dependency is down or the service is draining (503).
@@ -115,6 +132,9 @@ impl ApiError {
             }
             Self::Unauthorized | Self::InvalidApiKey { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -127,7 +147,10 @@ impl ApiError {
             Self::Validation { code, .. }
             | Self::BadRequest { code, .. }
             | Self::Forbidden { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. }
             | Self::Unavailable { code, .. } => code,
+            Self::QuotaExceeded { .. } => code::QUOTA_EXCEEDED,
             Self::UnsupportedMediaType => code::UNSUPPORTED_MEDIA_TYPE,
             Self::NotFound { .. } => code::NOT_FOUND,
             Self::MethodNotAllowed => code::METHOD_NOT_ALLOWED,
@@ -148,7 +171,12 @@ impl ApiError {
             | Self::BadRequest { message, .. }
             | Self::Forbidden { message, .. }
             | Self::InvalidApiKey { message }
+            | Self::Conflict { message, .. }
+            | Self::Unprocessable { message, .. }
             | Self::Unavailable { message, .. } => message.clone(),
+            Self::QuotaExceeded { limit, .. } => {
+                format!("This key's quota of {limit} jobs a day is used up.")
+            }
             Self::UnsupportedMediaType => "Send the request body as application/json.".into(),
             Self::NotFound { what } => format!("{what} not found"),
             Self::MethodNotAllowed => "This address does not accept that method.".into(),
@@ -178,7 +206,7 @@ impl IntoResponse for ApiError {
         body.insert("error".into(), json!(self.code()));
         body.insert("message".into(), json!(self.message()));
         match &self {
-            Self::Validation { field, .. } => {
+            Self::Validation { field, .. } | Self::Unprocessable { field, .. } => {
                 body.insert("field".into(), json!(field));
             }
             Self::CookieQuotaExceeded {
@@ -188,7 +216,9 @@ impl IntoResponse for ApiError {
                 body.insert("attempts_used".into(), json!(attempts_used));
                 body.insert("max_attempts".into(), json!(max_attempts));
             }
-            Self::RateLimited { retry_after } | Self::Overloaded { retry_after } => {
+            Self::RateLimited { retry_after }
+            | Self::Overloaded { retry_after }
+            | Self::QuotaExceeded { retry_after, .. } => {
                 body.insert("retry_after_seconds".into(), json!(retry_after.as_secs()));
             }
             _ => {}
@@ -196,7 +226,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status(), axum::Json(Value::Object(body))).into_response();
         let headers = response.headers_mut();
         match &self {
-            Self::RateLimited { retry_after } | Self::Overloaded { retry_after } => {
+            Self::RateLimited { retry_after }
+            | Self::Overloaded { retry_after }
+            | Self::QuotaExceeded { retry_after, .. } => {
                 headers.insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(retry_after.as_secs().max(1)),

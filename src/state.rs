@@ -17,6 +17,7 @@ use crate::provider::download::MediaDownloader;
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
 use crate::storage::Store;
+use crate::workflows::jobs::runtime::JobsRuntime;
 use crate::workflows::song::api::intake::SubmissionGate;
 use crate::workflows::song::progress::ProgressBoard;
 use crate::workflows::song::status_cache::StatusCache;
@@ -45,6 +46,8 @@ pub struct App {
     pub status_cache: StatusCache,
     /// The built-in demo provider, when no `SONAUTO_API_KEY` is set.
     pub demo_provider: Option<FakeSonauto>,
+    /// The jobs API's provider (Replicate or the built-in demo Replicate) and downloader.
+    pub jobs: JobsRuntime,
     pub draining: AtomicBool,
 }
 

@@ -75,6 +75,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let downloader = media_downloader(&config, demo_provider.as_ref())?;
     let submission_gate = SubmissionGate::new(config.limits.max_concurrent_submissions, cores * 2);
     let renderer = Renderer::new(config.render.clone()).context("preparing the renderer")?;
+    let jobs = crate::workflows::jobs::runtime::JobsRuntime::start(&config).await?;
     Ok(Arc::new(App {
         config,
         db,
@@ -88,6 +89,7 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         progress: ProgressBoard::default(),
         status_cache: StatusCache::default(),
         demo_provider,
+        jobs,
         draining: AtomicBool::new(false),
     }))
 }

@@ -14,11 +14,13 @@ use site::SiteConfig;
 pub mod error;
 pub use error::ConfigError;
 
+mod jobs;
 mod object_storage;
 mod pipeline;
 mod print;
 mod sections;
 
+pub use jobs::JobsConfig;
 pub use object_storage::{ObjectStorageConfig, StorageBackend};
 pub use pipeline::{PipelineConfig, ProviderConfig};
 pub use sections::{AdminConfig, DatabaseConfig, HttpConfig, LimitsConfig, StorageConfig};
@@ -47,6 +49,8 @@ pub struct Config {
         next_help_heading = "Demo provider (used when SONAUTO_API_KEY is unset)"
     )]
     pub demo_provider: FakeSonautoConfig,
+    #[command(flatten, next_help_heading = "Jobs API")]
+    pub jobs: JobsConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
     #[command(flatten)]
@@ -67,6 +71,7 @@ impl Config {
             ));
         }
         self.storage.objects.validate()?;
+        self.jobs.validate()?;
         if self.database.database_max_connections == 0 {
             return Err(ConfigError::invalid(
                 "DATABASE_MAX_CONNECTIONS",

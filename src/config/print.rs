@@ -146,6 +146,7 @@ impl Config {
             after_storage..after_storage,
             self.storage.objects.redacted_entries(),
         );
+        entries.extend(self.jobs.redacted_entries());
         entries
     }
 }

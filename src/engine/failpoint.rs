@@ -24,3 +24,12 @@ pub async fn pause_if_armed(kind: &str) {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
+
+/// Waits (60 s) if the failpoint is exactly `moment`, a workflow's named point inside a step
+/// (e.g. `pause-after-publish:jobs.persist_output`).
+pub async fn pause_at(moment: &str) {
+    if armed().as_deref() == Some(moment) {
+        tracing::warn!(failpoint = moment, "failpoint: pausing here");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}

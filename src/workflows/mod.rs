@@ -16,6 +16,7 @@ pub mod song;
 /// Every workflow's job kinds, queues, gates and periodic work.
 pub fn register(registry: &mut Registry<AppState>, app: &AppState) {
     song::register(registry, app);
+    jobs::register(registry, app);
 }
 
 /// Every workflow's routes.

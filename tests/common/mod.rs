@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use serenade::app::{Roles, Running, build, start};
 use serenade::config::site::SiteConfig;
 use serenade::config::{
-    AdminConfig, Config, DatabaseConfig, HttpConfig, LimitsConfig, PipelineConfig, ProviderConfig,
-    StorageConfig,
+    AdminConfig, Config, DatabaseConfig, HttpConfig, JobsConfig, LimitsConfig, PipelineConfig,
+    ProviderConfig, StorageConfig,
 };
 use serenade::db::Db;
 use serenade::provider::download::DownloadConfig;
@@ -95,6 +95,11 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             step_millis: 60,
             song_seconds: 6,
             ..FakeSonautoConfig::default()
+        },
+        jobs: JobsConfig {
+            jobs_poll_interval_ms: 100,
+            demo_replicate_generation_millis: 200,
+            ..JobsConfig::default()
         },
         admin: AdminConfig {
             admin_user: None,

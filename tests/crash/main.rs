@@ -10,5 +10,6 @@ mod common;
 mod cluster;
 mod encode;
 mod helpers;
+mod jobs;
 mod kills;
 mod stops;

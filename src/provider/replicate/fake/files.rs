@@ -1,5 +1,5 @@
-//! The fake's file host (Replicate's `replicate.delivery`): `GET /files/{id}/out-{n}.png`
-//! serves a prediction's PNG outputs without auth, until the prediction's data is removed
+//! The fake's file host (Replicate's `replicate.delivery`): `GET /files/{id}/out-{n}.{ext}`
+//! serves a prediction's PNG or JPEG outputs without auth, until the prediction's data is removed
 //! (§2.5: an hour after completion by default), then 404.
 
 use std::sync::Arc;
@@ -19,12 +19,16 @@ pub async fn output_file(
     let bytes = shared.control.with(|inner| {
         inner.stats.file_gets += 1;
         let ttl = inner.behaviour.output_ttl;
-        let found = output_index(&file).and_then(|index| {
+        let found = output_index(&file).and_then(|(index, extension)| {
             let prediction = inner.predictions.get(&id)?;
-            if prediction.data_removed(ttl) {
+            let encoding = prediction.encoding();
+            if prediction.data_removed(ttl) || extension != encoding.extension() {
                 return None;
             }
-            prediction.outputs.get(index).cloned()
+            Some((
+                prediction.outputs.get(index).cloned()?,
+                encoding.content_type(),
+            ))
         });
         if found.is_none() {
             inner.stats.file_misses += 1;
@@ -32,8 +36,8 @@ pub async fn output_file(
         found
     });
     match bytes {
-        Some(bytes) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))],
+        Some((bytes, content_type)) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
             bytes,
         )
             .into_response(),
@@ -41,12 +45,10 @@ pub async fn output_file(
     }
 }
 
-/// `out-{n}.png` → n.
-fn output_index(file: &str) -> Option<usize> {
-    file.strip_prefix("out-")?
-        .strip_suffix(".png")?
-        .parse()
-        .ok()
+/// `out-{n}.{ext}` → (n, ext).
+fn output_index(file: &str) -> Option<(usize, &str)> {
+    let (index, extension) = file.strip_prefix("out-")?.split_once('.')?;
+    Some((index.parse().ok()?, extension))
 }
 
 #[cfg(test)]
@@ -55,8 +57,8 @@ mod tests {
 
     #[test]
     fn output_file_names_carry_their_index() {
-        assert_eq!(output_index("out-0.png"), Some(0));
-        assert_eq!(output_index("out-3.png"), Some(3));
+        assert_eq!(output_index("out-0.png"), Some((0, "png")));
+        assert_eq!(output_index("out-3.jpg"), Some((3, "jpg")));
         assert_eq!(output_index("out-x.png"), None);
         assert_eq!(output_index("out-1.webp"), None);
         assert_eq!(output_index("cover.png"), None);

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::provider::demo_images::ImageEncoding;
 use axum::body::Bytes;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -97,9 +98,22 @@ impl FakePrediction {
         self.completed.is_some_and(|at| at.elapsed() >= ttl)
     }
 
-    /// `/files/{id}/out-{index}.png`.
+    /// The encoding the input's `output_format` asks for (`jpg`/`jpeg`, else PNG).
+    pub fn encoding(&self) -> ImageEncoding {
+        self.input
+            .get("output_format")
+            .and_then(Value::as_str)
+            .and_then(ImageEncoding::parse)
+            .unwrap_or(ImageEncoding::Png)
+    }
+
+    /// `/files/{id}/out-{index}.{png|jpg}`.
     pub fn output_path(&self, index: usize) -> String {
-        format!("/files/{}/out-{index}.png", self.id)
+        format!(
+            "/files/{}/out-{index}.{}",
+            self.id,
+            self.encoding().extension()
+        )
     }
 
     /// The prediction object, with absolute URLs under `base_url`.

@@ -13,6 +13,7 @@ use super::ids::now_utc;
 use super::images::render_output;
 use super::prediction::{Event, FakePrediction, Status};
 use super::state::Shared;
+use crate::provider::demo_images::ImageEncoding;
 
 /// Drives prediction `id` to its end, unless it is cancelled first or the fake stops.
 pub async fn run(shared: Arc<Shared>, id: String) {
@@ -38,16 +39,22 @@ pub async fn run(shared: Arc<Shared>, id: String) {
         let prediction = inner.predictions.get(&id)?;
         Some((
             prediction.prompt.clone(),
+            prediction.encoding(),
+            prediction
+                .input
+                .get("seed")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0),
             prediction.num_outputs,
             prediction.planned_failure.clone(),
         ))
     });
-    let Some((prompt, count, planned_failure)) = plan else {
+    let Some((prompt, encoding, seed, count, planned_failure)) = plan else {
         return;
     };
     let outputs = match planned_failure {
         Some(error) => Err(error),
-        None => render(prompt, count, shared.image_size).await,
+        None => render(prompt, encoding, seed, count, shared.image_size).await,
     };
     match outputs {
         Ok(outputs) => succeed(&shared, &id, outputs),
@@ -55,10 +62,16 @@ pub async fn run(shared: Arc<Shared>, id: String) {
     }
 }
 
-async fn render(prompt: String, count: u32, size: u32) -> Result<Vec<Bytes>, String> {
+async fn render(
+    prompt: String,
+    encoding: ImageEncoding,
+    seed: u64,
+    count: u32,
+    size: u32,
+) -> Result<Vec<Bytes>, String> {
     let rendered = tokio::task::spawn_blocking(move || {
         (0..count)
-            .map(|index| render_output(&prompt, index, size).map(Bytes::from))
+            .map(|index| render_output(&prompt, seed, index, size, encoding).map(Bytes::from))
             .collect::<Result<Vec<_>, _>>()
     })
     .await;

@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 
 /// The prefix every key carries (recognisable in logs and secret scanners).
 pub const KEY_PREFIX: &str = "srn_";
+/// The built-in key keyless requests act as (`JOBS_ANONYMOUS_ACCESS`); made by migration
+/// 0006 with a stored hash no token can produce.
+pub const ANONYMOUS_KEY_ID: &str = "anonymous";
 /// Requests per minute a key gets unless created with another limit.
 pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 120;
 

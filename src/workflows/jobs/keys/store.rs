@@ -87,6 +87,20 @@ impl Db {
         })?)
     }
 
+    /// The key with this id, revoked or not.
+    pub async fn api_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, DbError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, ApiKeyRecord>(concat!(
+                "select ",
+                key_columns!(),
+                " from api_keys where id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?)
+    }
+
     /// Every key, newest first.
     pub async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, DbError> {
         Ok(on_pool!(self, |pool| {

@@ -1,0 +1,109 @@
+//! The providers behind the jobs API: their health and circuit breaker (`health`, `store`,
+//! `gate`), and seed 002's routes that show and probe them.
+
+pub mod gate;
+pub mod health;
+pub mod store;
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use self::health::ProviderHealth;
+use crate::clock::now_ms;
+use crate::domain::timestamp::rfc3339_from_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::provider::replicate::ReplicateError;
+use crate::state::AppState;
+use crate::workflows::jobs::keys::caller::JobsCaller;
+use crate::workflows::jobs::runtime::REPLICATE;
+
+/// The longest probe a client may ask for.
+const MAX_PROBE_SECONDS: u64 = 60;
+
+/// A prediction id no one has: asking for it shows whether the API answers and takes the
+/// token, and costs nothing.
+const PROBE_PREDICTION: &str = "serenade-health-probe";
+
+/// Seed 002's provider entry.
+fn provider_json(health: &ProviderHealth, demo: bool) -> Value {
+    json!({
+        "provider": health.provider,
+        "status": health.status,
+        "healthScore": health.health().gauge(),
+        "consecutiveFailures": health.consecutive_failures,
+        "totalSuccesses": health.total_successes,
+        "totalFailures": health.total_failures,
+        "avgResponseTimeMs": health.avg_response_ms.map(f64::round),
+        "lastError": health.last_error,
+        "lastCheckedAt": health.last_checked_at.map(rfc3339_from_ms),
+        "circuitOpen": health.is_open(now_ms()),
+        "circuitOpenUntil": health.open_until.filter(|until| *until > now_ms()).map(rfc3339_from_ms),
+        "costPerRequest": health.cost_per_request,
+        "demo": demo,
+    })
+}
+
+/// `GET /api/v1/providers/status`.
+pub async fn status(
+    JobsCaller(_caller): JobsCaller,
+    State(app): State<AppState>,
+) -> ApiResult<Json<Value>> {
+    let health = app.db.provider_health(REPLICATE).await?;
+    Ok(Json(json!({
+        "providers": [provider_json(&health, app.jobs.demo.is_some())],
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProbeRequest {
+    provider: String,
+    timeout: Option<u64>,
+}
+
+/// `POST /api/v1/providers/test {provider, timeout}`: one cheap authenticated call, timed
+/// and folded into the provider's health.
+pub async fn test(
+    JobsCaller(_caller): JobsCaller,
+    State(app): State<AppState>,
+    Json(probe): Json<ProbeRequest>,
+) -> ApiResult<Json<Value>> {
+    if probe.provider != REPLICATE {
+        return Err(ApiError::NotFound { what: "Provider" });
+    }
+    let seconds = probe.timeout.unwrap_or(30);
+    if !(1..=MAX_PROBE_SECONDS).contains(&seconds) {
+        return Err(ApiError::Unprocessable {
+            code: "invalid_timeout",
+            field: "timeout",
+            message: format!("timeout must be 1 to {MAX_PROBE_SECONDS} seconds."),
+        });
+    }
+    let began = Instant::now();
+    let answered = tokio::time::timeout(
+        Duration::from_secs(seconds),
+        app.jobs.client.prediction(PROBE_PREDICTION),
+    )
+    .await;
+    let elapsed = began.elapsed();
+    let failure = match &answered {
+        // The API answered and took the token: it is up.
+        Ok(Ok(_)) | Ok(Err(ReplicateError::NotFound)) => None,
+        Ok(Err(error)) => Some(format!("{}: {error}", error.code())),
+        Err(_) => Some(format!("no answer within {seconds} s")),
+    };
+    let health = app
+        .db
+        .record_provider_outcome(REPLICATE, failure.as_deref(), elapsed)
+        .await?;
+    Ok(Json(json!({
+        "provider": REPLICATE,
+        "success": failure.is_none(),
+        "responseTimeMs": elapsed.as_millis(),
+        "message": failure.unwrap_or_else(|| "The provider answered.".into()),
+        "health": provider_json(&health, app.jobs.demo.is_some()),
+    })))
+}

@@ -1,0 +1,412 @@
+//! A job request as every route hands it in: the canonical body's fields, each checked with
+//! a stable error code (`unknown_kind`, `unknown_model`, `invalid_num_outputs`,
+//! `prompt_too_long`, `parameters_too_large`, …), normalised, and hashed so a repeated
+//! `Idempotency-Key` can tell the same request from another one.
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::model::{Priority, WEBHOOK_EVENTS};
+use crate::config::JobsConfig;
+use crate::error::ApiError;
+
+/// The kinds a job may be.
+pub const KINDS: [&str; 1] = ["image"];
+/// Longest prompt, in characters.
+pub const MAX_PROMPT_CHARS: usize = 4_000;
+/// Largest `parameters` or `metadata` object, serialised.
+pub const MAX_OBJECT_BYTES: usize = 8 * 1024;
+/// Most keys in `parameters` or `metadata`.
+pub const MAX_OBJECT_KEYS: usize = 64;
+/// Longest `user_id` and `Idempotency-Key`.
+pub const MAX_ID_CHARS: usize = 255;
+/// Most retries a job may ask for.
+pub const MAX_RETRIES: i64 = 10;
+/// Retries when a request names none (seed 001's `MAX_RETRIES`).
+pub const DEFAULT_RETRIES: i64 = 3;
+/// Output formats, as stored (`jpeg` is stored as `jpg`).
+pub const OUTPUT_FORMATS: [&str; 3] = ["png", "jpg", "webp"];
+
+/// A checked request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRequest {
+    pub kind: String,
+    pub model: String,
+    pub prompt: String,
+    pub parameters: Map<String, Value>,
+    pub num_outputs: u32,
+    pub seed: Option<i64>,
+    pub output_format: String,
+    pub priority: Priority,
+    pub max_retries: i64,
+    pub metadata: Map<String, Value>,
+    pub user_id: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_events: Vec<String>,
+}
+
+fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::Unprocessable {
+        code,
+        field,
+        message: message.into(),
+    }
+}
+
+/// The fields a request may carry; anything else is refused, so a typo is not ignored.
+const FIELDS: [&str; 13] = [
+    "kind",
+    "model",
+    "prompt",
+    "parameters",
+    "num_outputs",
+    "seed",
+    "output_format",
+    "priority",
+    "max_retries",
+    "metadata",
+    "user_id",
+    "webhook_url",
+    "webhook_events",
+];
+
+impl JobRequest {
+    /// Checks a canonical body (`POST /api/v1/jobs`).
+    pub fn from_body(body: &Value, config: &JobsConfig) -> Result<Self, ApiError> {
+        let Some(object) = body.as_object() else {
+            return Err(ApiError::BadRequest {
+                code: "invalid_json",
+                message: "The request body must be a JSON object.".into(),
+            });
+        };
+        if let Some(unknown) = object.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+            return Err(invalid(
+                "unknown_field",
+                "body",
+                format!(
+                    "Unknown field `{unknown}`; the fields are {}.",
+                    FIELDS.join(", ")
+                ),
+            ));
+        }
+        let text = |field: &'static str| -> Result<Option<String>, ApiError> {
+            match object.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(value)) => Ok(Some(value.clone())),
+                Some(_) => Err(invalid(
+                    "invalid_type",
+                    field,
+                    format!("`{field}` must be a string."),
+                )),
+            }
+        };
+        let integer = |field: &'static str| -> Result<Option<i64>, ApiError> {
+            match object.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(value) => value.as_i64().map(Some).ok_or_else(|| {
+                    invalid(
+                        "invalid_type",
+                        field,
+                        format!("`{field}` must be an integer."),
+                    )
+                }),
+            }
+        };
+        let kind = text("kind")?.unwrap_or_else(|| "image".into());
+        if !KINDS.contains(&kind.as_str()) {
+            return Err(invalid(
+                "unknown_kind",
+                "kind",
+                format!("Unknown kind `{kind}`; the kinds are {}.", KINDS.join(", ")),
+            ));
+        }
+        let model = text("model")?.unwrap_or_else(|| config.jobs_default_model.clone());
+        if !config.allows_model(&model) {
+            return Err(invalid(
+                "unknown_model",
+                "model",
+                format!(
+                    "Unknown model `{}`; the models are {}.",
+                    clip(&model),
+                    config.jobs_models.join(", ")
+                ),
+            ));
+        }
+        let prompt = text("prompt")?.unwrap_or_default();
+        if prompt.trim().is_empty() {
+            return Err(invalid(
+                "prompt_required",
+                "prompt",
+                "`prompt` must not be empty.",
+            ));
+        }
+        if prompt.chars().count() > MAX_PROMPT_CHARS {
+            return Err(invalid(
+                "prompt_too_long",
+                "prompt",
+                format!("`prompt` must be at most {MAX_PROMPT_CHARS} characters."),
+            ));
+        }
+        if prompt
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(invalid(
+                "invalid_prompt",
+                "prompt",
+                "`prompt` must not contain control characters.",
+            ));
+        }
+        let parameters = bounded_object(object.get("parameters"), "parameters")?;
+        let metadata = bounded_object(object.get("metadata"), "metadata")?;
+        let num_outputs = integer("num_outputs")?.unwrap_or(1);
+        let max_outputs = i64::from(config.jobs_max_outputs);
+        if !(1..=max_outputs).contains(&num_outputs) {
+            return Err(invalid(
+                "invalid_num_outputs",
+                "num_outputs",
+                format!("`num_outputs` must be 1 to {max_outputs}."),
+            ));
+        }
+        let seed = integer("seed")?;
+        if seed.is_some_and(|seed| !(0..=i64::from(u32::MAX)).contains(&seed)) {
+            return Err(invalid(
+                "invalid_seed",
+                "seed",
+                "`seed` must be 0 to 4294967295.",
+            ));
+        }
+        let output_format = match text("output_format")?
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+        {
+            None => "png".to_owned(),
+            Some(format) if format == "jpeg" => "jpg".to_owned(),
+            Some(format) if OUTPUT_FORMATS.contains(&format.as_str()) => format,
+            Some(format) => {
+                return Err(invalid(
+                    "invalid_output_format",
+                    "output_format",
+                    format!(
+                        "Unknown output_format `{}`; use png, jpg or webp.",
+                        clip(&format)
+                    ),
+                ));
+            }
+        };
+        let priority = match text("priority")? {
+            None => Priority::Default,
+            Some(raw) => Priority::parse(&raw).ok_or_else(|| {
+                invalid(
+                    "invalid_priority",
+                    "priority",
+                    "`priority` must be high, default or low.",
+                )
+            })?,
+        };
+        let max_retries = integer("max_retries")?.unwrap_or(DEFAULT_RETRIES);
+        if !(0..=MAX_RETRIES).contains(&max_retries) {
+            return Err(invalid(
+                "invalid_max_retries",
+                "max_retries",
+                format!("`max_retries` must be 0 to {MAX_RETRIES}."),
+            ));
+        }
+        let user_id = text("user_id")?;
+        if user_id
+            .as_ref()
+            .is_some_and(|id| id.is_empty() || id.chars().count() > MAX_ID_CHARS)
+        {
+            return Err(invalid(
+                "invalid_user_id",
+                "user_id",
+                format!("`user_id` must be 1 to {MAX_ID_CHARS} characters."),
+            ));
+        }
+        let webhook_url = text("webhook_url")?;
+        let webhook_events = match object.get("webhook_events") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(events)) => events
+                .iter()
+                .map(|event| match event.as_str() {
+                    Some(name) if WEBHOOK_EVENTS.contains(&name) => Ok(name.to_owned()),
+                    _ => Err(invalid(
+                        "unknown_webhook_event",
+                        "webhook_events",
+                        format!("Webhook events are {}.", WEBHOOK_EVENTS.join(", ")),
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(invalid(
+                    "invalid_type",
+                    "webhook_events",
+                    "`webhook_events` must be an array.",
+                ));
+            }
+        };
+        Ok(Self {
+            kind,
+            model,
+            prompt,
+            parameters,
+            num_outputs: u32::try_from(num_outputs).unwrap_or(1),
+            seed,
+            output_format,
+            priority,
+            max_retries,
+            metadata,
+            user_id,
+            webhook_url,
+            webhook_events,
+        })
+    }
+
+    /// A stable digest of the request, for idempotency.
+    pub fn digest(&self, dialect: &str) -> String {
+        let canonical = json!({
+            "dialect": dialect,
+            "kind": self.kind,
+            "model": self.model,
+            "prompt": self.prompt,
+            "parameters": self.parameters,
+            "num_outputs": self.num_outputs,
+            "seed": self.seed,
+            "output_format": self.output_format,
+            "priority": self.priority.as_str(),
+            "max_retries": self.max_retries,
+            "metadata": self.metadata,
+            "user_id": self.user_id,
+            "webhook_url": self.webhook_url,
+            "webhook_events": self.webhook_events,
+        });
+        Sha256::digest(canonical.to_string().as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
+
+/// An object field of bounded size (absent or null: empty).
+fn bounded_object(
+    value: Option<&Value>,
+    field: &'static str,
+) -> Result<Map<String, Value>, ApiError> {
+    let map = match value {
+        None | Some(Value::Null) => return Ok(Map::new()),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => {
+            return Err(invalid(
+                "invalid_type",
+                field,
+                format!("`{field}` must be an object."),
+            ));
+        }
+    };
+    if map.len() > MAX_OBJECT_KEYS
+        || Value::Object(map.clone()).to_string().len() > MAX_OBJECT_BYTES
+    {
+        return Err(invalid(
+            if field == "parameters" {
+                "parameters_too_large"
+            } else {
+                "metadata_too_large"
+            },
+            field,
+            format!(
+                "`{field}` must have at most {MAX_OBJECT_KEYS} keys and {MAX_OBJECT_BYTES} bytes."
+            ),
+        ));
+    }
+    Ok(map)
+}
+
+/// A value quoted back in a message, cut to a sane length.
+fn clip(raw: &str) -> String {
+    raw.chars().take(80).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(body: Value) -> Result<JobRequest, &'static str> {
+        JobRequest::from_body(&body, &JobsConfig::default()).map_err(|error| error.code())
+    }
+
+    #[test]
+    fn a_minimal_request_gets_the_defaults() {
+        let request = check(json!({"prompt": "a red fox"})).unwrap();
+        assert_eq!(request.kind, "image");
+        assert_eq!(request.model, JobsConfig::default().jobs_default_model);
+        assert_eq!((request.num_outputs, request.max_retries), (1, 3));
+        assert_eq!(request.output_format, "png");
+        assert_eq!(request.priority, Priority::Default);
+    }
+
+    #[test]
+    fn each_bad_field_has_its_own_code() {
+        let cases = [
+            (json!({"prompt": "x", "kind": "hologram"}), "unknown_kind"),
+            (
+                json!({"prompt": "x", "model": "someone/else"}),
+                "unknown_model",
+            ),
+            (
+                json!({"prompt": "x", "num_outputs": 0}),
+                "invalid_num_outputs",
+            ),
+            (
+                json!({"prompt": "x", "num_outputs": 1000}),
+                "invalid_num_outputs",
+            ),
+            (json!({"prompt": "x", "num_outputs": "2"}), "invalid_type"),
+            (json!({"prompt": "   "}), "prompt_required"),
+            (
+                json!({"prompt": "x".repeat(MAX_PROMPT_CHARS + 1)}),
+                "prompt_too_long",
+            ),
+            (json!({"prompt": "a\u{0}b"}), "invalid_prompt"),
+            (
+                json!({"prompt": "x", "parameters": {"big": "y".repeat(9000)}}),
+                "parameters_too_large",
+            ),
+            (json!({"prompt": "x", "parameters": [1]}), "invalid_type"),
+            (
+                json!({"prompt": "x", "metadata": {"big": "y".repeat(9000)}}),
+                "metadata_too_large",
+            ),
+            (json!({"prompt": "x", "seed": -1}), "invalid_seed"),
+            (
+                json!({"prompt": "x", "output_format": "bmp"}),
+                "invalid_output_format",
+            ),
+            (
+                json!({"prompt": "x", "priority": "urgent"}),
+                "invalid_priority",
+            ),
+            (
+                json!({"prompt": "x", "max_retries": 99}),
+                "invalid_max_retries",
+            ),
+            (
+                json!({"prompt": "x", "webhook_events": ["job.exploded"]}),
+                "unknown_webhook_event",
+            ),
+            (json!({"prompt": "x", "colour": "red"}), "unknown_field"),
+        ];
+        for (body, code) in cases {
+            assert_eq!(check(body.clone()).unwrap_err(), code, "{body}");
+        }
+    }
+
+    #[test]
+    fn the_digest_tells_requests_apart() {
+        let first = check(json!({"prompt": "a red fox"})).unwrap();
+        let again = check(json!({"prompt": "a red fox", "output_format": "png"})).unwrap();
+        let other = check(json!({"prompt": "a blue fox"})).unwrap();
+        assert_eq!(first.digest("canonical"), again.digest("canonical"));
+        assert_ne!(first.digest("canonical"), other.digest("canonical"));
+        assert_ne!(first.digest("canonical"), first.digest("seed001"));
+    }
+}

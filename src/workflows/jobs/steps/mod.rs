@@ -1,0 +1,4 @@
+//! What the jobs workflow's kinds run.
+
+pub mod generate;
+pub mod persist;
