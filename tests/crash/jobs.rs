@@ -214,7 +214,7 @@ async fn a_kill_during_output_persistence_loses_nothing(backend: Backend) {
     }
     let persisted_attempts = scalar(
         app.db(),
-        "select max(attempt) from jobs where owner = 'job:' || $1 and kind = 'jobs.persist_output'",
+        "select cast(max(attempt) as bigint) from jobs where owner = 'job:' || $1 and kind = 'jobs.persist_output'",
         &id,
     )
     .await;
