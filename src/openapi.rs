@@ -3,37 +3,19 @@
 //! written from the domain's constants (`requests`); responses every route can give — 408
 //! from the request deadline, 500 from the panic boundary — are added to each operation here.
 
+pub mod error_body;
+pub mod job_requests;
 pub mod requests;
 
-use serde::Serialize;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
+use self::error_body::ErrorBody;
+
+use crate::workflows::jobs;
 use crate::workflows::song::api;
-
-/// Every error body: `{"success": false, "error": "<code>", "message": "…"}`, plus `field`
-/// on validation errors, `attempts_used`/`max_attempts` on the cookie quota and
-/// `retry_after_seconds` when the client should wait (per-IP limits, `server_busy`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Always false.
-    pub success: bool,
-    /// Stable error code, e.g. `invalid_name`, `image_too_small`, `rate_limit_exceeded`.
-    pub error: String,
-    /// Human-readable explanation.
-    pub message: String,
-    /// The request field at fault (validation errors).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attempts_used: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_attempts: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after_seconds: Option<u64>,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,6 +35,20 @@ pub struct ErrorBody {
         api::health::readyz,
         api::admin::queue_status,
         api::admin::metrics,
+        jobs::api::create,
+        jobs::api::list,
+        jobs::api::read,
+        jobs::api::delete,
+        jobs::api::cancel,
+        jobs::events::events,
+        jobs::me::who_am_i,
+        jobs::providers::status,
+        jobs::providers::test,
+        jobs::compat::generate,
+        jobs::compat::status,
+        jobs::compat::seed001::health,
+        jobs::compat::seed002::alive,
+        jobs::compat::seed002::ready,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BasicAuth, &RouteWideTruths)
@@ -67,6 +63,14 @@ impl Modify for BasicAuth {
         components.add_security_scheme(
             "basic",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
 }

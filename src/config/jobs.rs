@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 use secrecy::SecretString;
 
-use super::ConfigError;
+use super::error::ConfigError;
 
 /// The models allowed by default: the ones the seeds' README examples name.
 pub const DEFAULT_MODELS: &str =

@@ -14,7 +14,7 @@ use site::SiteConfig;
 pub mod error;
 pub use error::ConfigError;
 
-mod jobs;
+pub mod jobs;
 mod object_storage;
 mod pipeline;
 mod print;

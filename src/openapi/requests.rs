@@ -27,6 +27,8 @@ const PHOTO_PATTERN: &str =
 const COOKIE_ID_PATTERN: &str = "^([!-~]{1,128}|\\s*)$";
 /// A provider task id: at least one visible character, no control characters.
 const TASK_ID_PATTERN: &str = "^[^\\x00-\\x1F\\x7F]*[^\\s\\x00-\\x1F\\x7F][^\\x00-\\x1F\\x7F]*$";
+/// An `Idempotency-Key` header: visible ASCII, 1–255 characters.
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
 /// Longest task id a callback may carry (the handler counts bytes; this many ASCII
 /// characters is the same bound).
 pub const MAX_TASK_ID_CHARS: usize = 256;
@@ -160,6 +162,7 @@ pub fn path_parameter_schema(name: &str) -> Option<Schema> {
     let pattern = match name {
         "session_id" => SESSION_ID_PATTERN,
         "token" => WEBHOOK_TOKEN_PATTERN,
+        "Idempotency-Key" => IDEMPOTENCY_KEY_PATTERN,
         _ => return None,
     };
     Some(string().pattern(Some(pattern)).into())

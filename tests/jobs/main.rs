@@ -12,3 +12,4 @@ mod canonical;
 mod keys;
 mod seeds;
 mod support;
+mod webhooks;

@@ -3,17 +3,18 @@
 //! Seed 002's client shares the create, list and delete paths; its bodies are recognised by
 //! their camelCase fields and answered in its shape (`compat::seed002`).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::cancel::cancel_job;
 use super::compat::{self, seed002};
+use super::headers::header_text;
 use super::lookup::find_job;
 use super::model::Dialect;
 use super::request::JobRequest;
@@ -33,6 +34,27 @@ pub const MAX_PAGE: i64 = 100;
 const DEFAULT_PAGE: i64 = 20;
 
 /// `POST /api/v1/jobs`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs",
+    request_body = crate::openapi::job_requests::JobCreateBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters: the same key and body answer with the first job"), ("Prefer" = Option<String>, Header, description = "`wait=N` (1–60): answer when the job ends or after N seconds")),
+    responses(
+        (status = 201, description = "Created: the job (seed 002 bodies: in its shape); with `Prefer: wait=N`, as it stands when it ended or N seconds passed", body = Object, headers(("Location" = String, description = "The job's URL"))),
+        (status = 200, description = "The `Idempotency-Key` was used before with this body: the job it made (`Idempotent-Replayed: true`)", body = Object),
+        (status = 400, description = "`invalid_json`: not a JSON object; `invalid_idempotency_key`", body = crate::openapi::error_body::ErrorBody),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 409, description = "`idempotency_key_reused`: the key was used with another body", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::error_body::ErrorBody),
+        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::error_body::ErrorBody),
+        (status = 422, description = "A field broke a rule (`field` names it): `unknown_kind`, `unknown_model`, `invalid_num_outputs`, `prompt_too_long`, `parameters_too_large`, `webhook_url_private`, `unknown_field`, …", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests` (per-minute rate) or `quota_exceeded` (the key's jobs a day)", body = crate::openapi::error_body::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn create(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
@@ -71,10 +93,6 @@ pub fn created_response(submitted: &Submitted, body: Value) -> Response {
     response
 }
 
-pub fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|value| value.to_str().ok())
-}
-
 /// `Prefer: wait=N` (or bare `wait`: the longest), capped.
 fn prefer_wait(headers: &HeaderMap) -> Option<Duration> {
     let prefer = header_text(headers, "prefer")?;
@@ -108,6 +126,22 @@ fn poll_step(app: &AppState) -> Duration {
 }
 
 /// `GET /api/v1/jobs/{id}`, in the shape of the client that made the job.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}",
+    params(("id" = String, Path, description = "The job's id (seed 003: its number)")),
+    responses(
+        (status = 200, description = "The job, in the shape of the client that made it (canonical, seed 001 details, seed 002)", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn read(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
@@ -118,12 +152,11 @@ pub async fn read(
 }
 
 /// The list's query: canonical (`status`, `user_id`, `limit`, `cursor`) and seed 002's
-/// (`userId`, `skip`, `take`).
-#[derive(Debug, Deserialize)]
+/// (`userId`, `skip`, `take`). Read by hand so a malformed number is the API's own 422.
+#[derive(Debug, Default)]
 pub struct ListQuery {
     status: Option<String>,
     user_id: Option<String>,
-    #[serde(rename = "userId")]
     user_id_camel: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
@@ -131,13 +164,59 @@ pub struct ListQuery {
     take: Option<i64>,
 }
 
+impl ListQuery {
+    fn parse(pairs: &HashMap<String, String>) -> ApiResult<Self> {
+        let number = |field: &'static str| -> ApiResult<Option<i64>> {
+            pairs
+                .get(field)
+                .map(|raw| {
+                    raw.trim()
+                        .parse::<i64>()
+                        .map_err(|_| ApiError::Unprocessable {
+                            code: "invalid_query",
+                            field,
+                            message: format!("`{field}` must be an integer."),
+                        })
+                })
+                .transpose()
+        };
+        Ok(Self {
+            status: pairs.get("status").cloned(),
+            user_id: pairs.get("user_id").cloned(),
+            user_id_camel: pairs.get("userId").cloned(),
+            limit: number("limit")?,
+            cursor: pairs.get("cursor").cloned(),
+            skip: number("skip")?,
+            take: number("take")?,
+        })
+    }
+}
+
 /// `GET /api/v1/jobs`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs",
+    params(("status" = Option<String>, Query, description = "queued, processing, succeeded, failed or canceled (seed words too: pending, completed, cancelled)"), ("user_id" = Option<String>, Query, description = "Only this user's jobs"), ("userId" = Option<String>, Query, description = "Seed 002's `user_id`"), ("limit" = Option<i64>, Query, description = "1–100 (default 20)"), ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"), ("skip" = Option<i64>, Query, description = "Seed 002: jobs to skip (0–100000)"), ("take" = Option<i64>, Query, description = "Seed 002: page size (1–100)")),
+    responses(
+        (status = 200, description = "A page, newest first: `{object, data, has_more, next_cursor}`; with seed 002's `userId`/`skip`/`take`, `{jobs, skip, take, count, hasMore}`", body = Object),
+        (status = 400, description = "`invalid_cursor`", body = crate::openapi::error_body::ErrorBody),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 422, description = "`invalid_status`, `invalid_page_size`, `invalid_skip`, `invalid_query`", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn list(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
-    Query(query): Query<ListQuery>,
+    Query(pairs): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     require_key(&caller, "Listing jobs")?;
+    let query = ListQuery::parse(&pairs)?;
     let seed002_style =
         query.user_id_camel.is_some() || query.skip.is_some() || query.take.is_some();
     let limit = query.take.or(query.limit).unwrap_or(DEFAULT_PAGE);
@@ -223,6 +302,23 @@ pub fn require_key(caller: &Caller, what: &str) -> ApiResult<()> {
 }
 
 /// `POST /api/v1/jobs/{id}/cancel`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/{id}/cancel",
+    params(("id" = String, Path, description = "The job's id (seed 003: its number)")),
+    responses(
+        (status = 200, description = "Canceled (also at the provider)", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 409, description = "`job_finished`: it already ended", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn cancel(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
@@ -234,6 +330,23 @@ pub async fn cancel(
 }
 
 /// `DELETE /api/v1/jobs/{id}`: cancels, answering in the shape of the job's client.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/jobs/{id}",
+    params(("id" = String, Path, description = "The job's id (seed 003: its number)")),
+    responses(
+        (status = 200, description = "Canceled (seed 002's DELETE), in the job's own shape", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 409, description = "`job_finished`: it already ended", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn delete(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,

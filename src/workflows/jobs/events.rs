@@ -30,6 +30,22 @@ struct Follow {
 }
 
 /// `GET /api/v1/jobs/{id}/events`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/events",
+    params(("id" = String, Path, description = "The job's id (seed 003: its number)")),
+    responses(
+        (status = 200, description = "Server-Sent Events: `status` (the job's JSON) on every change, then `done`", content_type = "text/event-stream", body = String),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn events(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,

@@ -17,6 +17,20 @@ pub struct KeyInfo {
     pub created_at: i64,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    responses(
+        (status = 200, description = "The calling key (never its secret)", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "jobs"
+)]
 pub async fn who_am_i(caller: Caller) -> Json<KeyInfo> {
     let key = caller.key;
     Json(KeyInfo {

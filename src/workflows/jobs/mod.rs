@@ -15,6 +15,7 @@ pub mod api;
 pub mod cancel;
 pub mod compat;
 pub mod events;
+pub mod headers;
 pub mod keys;
 pub mod kinds;
 pub mod lookup;
@@ -43,7 +44,7 @@ pub fn register(registry: &mut Registry<AppState>, app: &AppState) {
         .gate(kinds::queues::PROVIDER, providers::gate::CircuitClosed)
         .job(kinds::Generate)
         .job(kinds::PersistOutput);
-    // TEMP webhooks::register(registry, app);
+    webhooks::register(registry, app);
 }
 
 /// The jobs API's routes, the seeds' included.
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/jobs/{id}", get(api::read).delete(api::delete))
         .route("/api/v1/jobs/{id}/cancel", post(api::cancel))
         .route("/api/v1/jobs/{id}/events", get(events::events))
+        .route("/api/v1/webhooks/secret", get(webhooks::secret))
         .route("/api/v1/providers/status", get(providers::status))
         .route("/api/v1/providers/test", post(providers::test))
         .route("/api/v1/generate", post(compat::generate))

@@ -100,8 +100,19 @@ impl Priority {
         }
     }
 
+    /// The words accepted: ours, and seed 002's queue names.
+    pub const WORDS: [&'static str; 7] = [
+        "high",
+        "default",
+        "low",
+        "high_priority",
+        "normal",
+        "medium",
+        "low_priority",
+    ];
+
     pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw.to_ascii_lowercase().as_str() {
+        Some(match raw {
             "high" | "high_priority" => Self::High,
             "default" | "normal" | "medium" => Self::Default,
             "low" | "low_priority" => Self::Low,

@@ -9,6 +9,7 @@ use super::model::Dialect;
 use super::request::{JobRequest, MAX_ID_CHARS};
 use super::store::create::{Created, DAY_MS};
 use super::store::rows::{JobRow, NewJobRecord};
+use super::webhooks::target::check_webhook_url;
 
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
@@ -73,7 +74,13 @@ pub async fn submit(
                 message: "Webhooks are signed with your API key's secret: send an API key.".into(),
             });
         }
-        let _ = url; // TEMP until webhooks land
+        check_webhook_url(url, &app.config.jobs.jobs_webhook_allowed_hosts).map_err(|error| {
+            ApiError::Unprocessable {
+                code: error.code(),
+                field: "webhook_url",
+                message: error.to_string(),
+            }
+        })?;
     }
     let record = NewJobRecord {
         id: new_job_id(),

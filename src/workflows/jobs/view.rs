@@ -88,7 +88,7 @@ pub async fn queue_estimate(
 pub async fn job_view(app: &AppState, row: &JobRow) -> anyhow::Result<Value> {
     let outputs = outputs(app, &row.id).await?;
     let (queue_position, eta_seconds) = queue_estimate(app, row).await?;
-    let deliveries: Vec<Value> = Vec::new(); // TEMP until webhooks land
+    let deliveries = app.db.webhook_deliveries(&row.id).await?;
     let webhook = row.webhook_url.as_ref().map(|url| {
         json!({
             "url": url,

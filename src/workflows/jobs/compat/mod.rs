@@ -46,6 +46,26 @@ pub fn parse_status_filter(raw: &str) -> Option<JobStatus> {
 
 /// `POST /api/v1/generate`: seed 003's body names `model`, `num_outputs`, `seed` or
 /// `output_format`; seed 001's does not.
+#[utoipa::path(
+    post,
+    path = "/api/v1/generate",
+    request_body = crate::openapi::job_requests::GenerateBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+    responses(
+        (status = 200, description = "Created: seed 001 `{job_id: uuid, status: \"pending\", message}`, seed 003 `{job_id: integer, status: \"PENDING\", message}`", body = Object),
+        (status = 400, description = "`invalid_json`; `invalid_idempotency_key`", body = crate::openapi::error_body::ErrorBody),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 409, description = "`idempotency_key_reused`", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::error_body::ErrorBody),
+        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::error_body::ErrorBody),
+        (status = 422, description = "A field broke a rule (`field` names it)", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests` or `quota_exceeded`", body = crate::openapi::error_body::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "seeds"
+)]
 pub async fn generate(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
@@ -60,6 +80,22 @@ pub async fn generate(
 }
 
 /// `GET /api/v1/status/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/status/{id}",
+    params(("id" = String, Path, description = "The job's id (seed 003: its number)")),
+    responses(
+        (status = 200, description = "Seed 001: `{job_id, status, result_url, created_at, updated_at, retry_count}`; seed 003: the request, `media[]` and timings", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "seeds"
+)]
 pub async fn status(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,

@@ -13,10 +13,10 @@ use serde_json::{Map, Value, json};
 use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::workflows::jobs::api::header_text;
+use crate::workflows::jobs::headers::header_text;
 use crate::workflows::jobs::keys::caller::Caller;
 use crate::workflows::jobs::model::{Dialect, JobStatus};
-use crate::workflows::jobs::request::JobRequest;
+use crate::workflows::jobs::request::{JobRequest, refuse_unknown_fields};
 use crate::workflows::jobs::store::rows::JobRow;
 use crate::workflows::jobs::submit::{idempotency_key, submit};
 use crate::workflows::jobs::view::outputs;
@@ -36,11 +36,8 @@ pub async fn create(
             message: "The request body must be a JSON object.".into(),
         });
     };
-    let canonical: Map<String, Value> = object
-        .iter()
-        .filter(|(key, _)| FIELDS.contains(&key.as_str()))
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
+    refuse_unknown_fields(object, &FIELDS)?;
+    let canonical: Map<String, Value> = object.clone();
     let request = JobRequest::from_body(&Value::Object(canonical), &app.config.jobs)?;
     let key = idempotency_key(header_text(headers, "idempotency-key"))?;
     let submitted = submit(app, caller, request, key, Dialect::Seed001).await?;
@@ -114,6 +111,15 @@ pub async fn details_json(app: &AppState, row: &JobRow) -> anyhow::Result<Value>
 }
 
 /// `GET /api/v1/health`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    responses(
+        (status = 200, description = "Seed 001's health: `{status: \"healthy\", database, provider, timestamp}`", body = Object),
+        (status = 503, description = "The database is unreachable (`status: \"unhealthy\"`)", body = Object),
+    ),
+    tag = "seeds"
+)]
 pub async fn health(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = app.db.ping().await.is_ok();
     let status = if database {

@@ -15,13 +15,16 @@ use serde_json::{Map, Value, json};
 use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::workflows::jobs::api::header_text;
+use crate::workflows::jobs::headers::header_text;
 use crate::workflows::jobs::keys::caller::Caller;
 use crate::workflows::jobs::model::{Dialect, JobStatus};
-use crate::workflows::jobs::request::JobRequest;
+use crate::workflows::jobs::request::{JobRequest, refuse_unknown_fields};
 use crate::workflows::jobs::store::rows::JobRow;
 use crate::workflows::jobs::submit::{idempotency_key, submit};
 use crate::workflows::jobs::view::outputs;
+
+/// The fields of 002's create body.
+const FIELDS: [&str; 5] = ["userId", "prompt", "metadata", "maxRetries", "model"];
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -47,6 +50,7 @@ pub async fn create(
             message: "The request body must be a JSON object.".into(),
         });
     };
+    refuse_unknown_fields(object, &FIELDS)?;
     let mut canonical = Map::new();
     for (from, to) in [
         ("userId", "user_id"),
@@ -152,11 +156,26 @@ pub fn list_json(rows: &[JobRow], skip: i64, take: i64, has_more: bool) -> Value
 }
 
 /// `GET /health`: the process is alive.
+#[utoipa::path(
+    get,
+    path = "/health",
+    responses((status = 200, description = "Seed 002's liveness: `{\"status\": \"alive\"}`", body = Object)),
+    tag = "seeds"
+)]
 pub async fn alive() -> Json<Value> {
     Json(json!({"status": "alive"}))
 }
 
 /// `GET /health/ready`: the database and storage answer (with latencies), or 503.
+#[utoipa::path(
+    get,
+    path = "/health/ready",
+    responses(
+        (status = 200, description = "Seed 002's readiness: the database and storage answer, with latencies", body = Object),
+        (status = 503, description = "Not ready (`status: \"not_ready\"`, the failing check named)", body = Object),
+    ),
+    tag = "seeds"
+)]
 pub async fn ready(State(app): State<AppState>) -> (StatusCode, Json<Value>) {
     let began = Instant::now();
     let database = matches!(

@@ -16,6 +16,7 @@ use self::health::ProviderHealth;
 use crate::clock::now_ms;
 use crate::domain::timestamp::rfc3339_from_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::http::extract::ApiJson;
 use crate::provider::replicate::ReplicateError;
 use crate::state::AppState;
 use crate::workflows::jobs::keys::caller::JobsCaller;
@@ -48,6 +49,20 @@ fn provider_json(health: &ProviderHealth, demo: bool) -> Value {
 }
 
 /// `GET /api/v1/providers/status`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/providers/status",
+    responses(
+        (status = 200, description = "Each provider's health (healthy, degraded, unhealthy), failures, mean latency and circuit", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "providers"
+)]
 pub async fn status(
     JobsCaller(_caller): JobsCaller,
     State(app): State<AppState>,
@@ -66,10 +81,30 @@ pub struct ProbeRequest {
 
 /// `POST /api/v1/providers/test {provider, timeout}`: one cheap authenticated call, timed
 /// and folded into the provider's health.
+#[utoipa::path(
+    post,
+    path = "/api/v1/providers/test",
+    request_body = crate::openapi::job_requests::ProviderTestBody,
+    responses(
+        (status = 200, description = "The probe's result, folded into the provider's health", body = Object),
+        (status = 400, description = "`invalid_json`", body = crate::openapi::error_body::ErrorBody),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such provider", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::error_body::ErrorBody),
+        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::error_body::ErrorBody),
+        (status = 422, description = "`invalid_timeout`", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: over the key's per-minute rate (keyless callers: per address)", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "providers"
+)]
 pub async fn test(
     JobsCaller(_caller): JobsCaller,
     State(app): State<AppState>,
-    Json(probe): Json<ProbeRequest>,
+    ApiJson(probe): ApiJson<ProbeRequest>,
 ) -> ApiResult<Json<Value>> {
     if probe.provider != REPLICATE {
         return Err(ApiError::NotFound { what: "Provider" });

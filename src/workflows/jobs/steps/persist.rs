@@ -108,10 +108,11 @@ async fn remove_stale_staging(app: &AppState, key: &ObjectKey, own_token: &str) 
     let own = format!("{STAGING_PREFIX}{own_token}");
     while let Ok(Some(entry)) = entries.next_entry().await {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(STAGING_PREFIX) && name != own {
-            if let Err(error) = tokio::fs::remove_dir_all(entry.path()).await {
-                tracing::warn!(path = %entry.path().display(), error = %error, "removing a stale staging directory failed");
-            }
+        if name.starts_with(STAGING_PREFIX)
+            && name != own
+            && let Err(error) = tokio::fs::remove_dir_all(entry.path()).await
+        {
+            tracing::warn!(path = %entry.path().display(), error = %error, "removing a stale staging directory failed");
         }
     }
 }

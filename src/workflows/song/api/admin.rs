@@ -114,10 +114,10 @@ impl From<ProviderPause> for DispatchPause {
     path = "/api/admin/queue-status",
     responses(
         (status = 200, body = QueueStatus),
-        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::ErrorBody,
+        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::error_body::ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"serenade-admin\"`"))),
-        (status = 404, description = "Admin routes are off (`ADMIN_USER`/`ADMIN_PASSWORD` unset)", body = crate::openapi::ErrorBody),
-        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+        (status = 404, description = "Admin routes are off (`ADMIN_USER`/`ADMIN_PASSWORD` unset)", body = crate::openapi::error_body::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::error_body::ErrorBody),
     ),
     security(("basic" = [])),
     tag = "operations"
@@ -160,10 +160,10 @@ pub async fn queue_status(
     path = "/metrics",
     responses(
         (status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text", body = String),
-        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::ErrorBody,
+        (status = 401, description = "Missing or wrong credentials", body = crate::openapi::error_body::ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"serenade-admin\"`"))),
-        (status = 404, description = "Admin routes are off (`ADMIN_USER`/`ADMIN_PASSWORD` unset)", body = crate::openapi::ErrorBody),
-        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+        (status = 404, description = "Admin routes are off (`ADMIN_USER`/`ADMIN_PASSWORD` unset)", body = crate::openapi::error_body::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::error_body::ErrorBody),
     ),
     security(("basic" = [])),
     tag = "operations"

@@ -46,10 +46,10 @@ pub struct SubmissionResult {
     responses(
         (status = 200, description = "The finished song (status: success)", body = SubmissionResult),
         (status = 400, description = "No song: still pending or processing (`song_not_ready`) or failed (`song_failed`); `status` is the true status", body = SubmissionResult),
-        (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
-        (status = 429, description = "Per-IP hourly limit hit", body = crate::openapi::ErrorBody,
+        (status = 404, description = "No such submission", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "Per-IP hourly limit hit", body = crate::openapi::error_body::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit admits another request"))),
-        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::error_body::ErrorBody),
     ),
     tag = "results"
 )]

@@ -62,12 +62,12 @@ pub struct SubmissionStatus {
     request_body = crate::openapi::requests::SubmissionBody,
     responses(
         (status = 200, description = "Stored and queued", body = SubmissionCreated),
-        (status = 400, description = "A field broke a rule (`field` names it), or the body is not a JSON object", body = crate::openapi::ErrorBody),
-        (status = 413, description = "Body larger than the 7 MB limit", body = crate::openapi::ErrorBody),
-        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::ErrorBody),
-        (status = 429, description = "`rate_limit_exceeded`: this cookie id used its submissions (`attempts_used`, `max_attempts`); `too_many_requests`: the per-IP hourly limit (`Retry-After`)", body = crate::openapi::ErrorBody,
+        (status = 400, description = "A field broke a rule (`field` names it), or the body is not a JSON object", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body larger than the 7 MB limit", body = crate::openapi::error_body::ErrorBody),
+        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`rate_limit_exceeded`: this cookie id used its submissions (`attempts_used`, `max_attempts`); `too_many_requests`: the per-IP hourly limit (`Retry-After`)", body = crate::openapi::error_body::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait (per-IP limit only)"))),
-        (status = 503, description = "`server_busy`: too many submissions in flight (`Retry-After`); `sold_out`: no credits left for another song; `service_unavailable`: the database is unreachable", body = crate::openapi::ErrorBody,
+        (status = 503, description = "`server_busy`: too many submissions in flight (`Retry-After`); `sold_out`: no credits left for another song; `service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait (`server_busy` only)"))),
     ),
     tag = "submissions"
@@ -205,8 +205,8 @@ fn new_webhook_token() -> String {
     params(("session_id" = String, Path, description = "The submission's id")),
     responses(
         (status = 200, description = "Current status", body = SubmissionStatus),
-        (status = 404, description = "No such submission", body = crate::openapi::ErrorBody),
-        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+        (status = 404, description = "No such submission", body = crate::openapi::error_body::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::error_body::ErrorBody),
     ),
     tag = "submissions"
 )]

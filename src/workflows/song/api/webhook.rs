@@ -38,9 +38,9 @@ pub struct WebhookAck {
     request_body(content = crate::openapi::requests::AnyCallbackBody, description = "Only a hint: any body, or none"),
     responses(
         (status = 200, body = WebhookAck),
-        (status = 404, description = "Unknown or wrong token", body = crate::openapi::ErrorBody),
-        (status = 413, description = "Body larger than 256 KB", body = crate::openapi::ErrorBody),
-        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+        (status = 404, description = "Unknown or wrong token", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body larger than 256 KB", body = crate::openapi::error_body::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::error_body::ErrorBody),
     ),
     tag = "webhooks"
 )]
@@ -71,10 +71,10 @@ pub async fn submission_webhook(
     request_body = crate::openapi::requests::TaskCallbackBody,
     responses(
         (status = 200, body = WebhookAck),
-        (status = 400, description = "No task id (`field_required`), or one that cannot be a task id: not a string, longer than 256 bytes or holding control characters (`invalid_task_id`)", body = crate::openapi::ErrorBody),
-        (status = 404, description = "No submission has this task id", body = crate::openapi::ErrorBody),
-        (status = 413, description = "Body larger than 256 KB", body = crate::openapi::ErrorBody),
-        (status = 503, description = "The database is unreachable", body = crate::openapi::ErrorBody),
+        (status = 400, description = "No task id (`field_required`), or one that cannot be a task id: not a string, longer than 256 bytes or holding control characters (`invalid_task_id`)", body = crate::openapi::error_body::ErrorBody),
+        (status = 404, description = "No submission has this task id", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body larger than 256 KB", body = crate::openapi::error_body::ErrorBody),
+        (status = 503, description = "The database is unreachable", body = crate::openapi::error_body::ErrorBody),
     ),
     tag = "webhooks"
 )]
