@@ -417,3 +417,124 @@ async fn private_addresses_are_refused_on_sqlite() {
 async fn private_addresses_are_refused_on_postgres() {
     on_postgres(private_addresses_are_refused).await;
 }
+
+/// Waits until the receiver holds `count` requests (at most 30 s).
+async fn received(receiver: &Receiver, count: usize) -> Vec<Received> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let seen = receiver.seen();
+        if seen.len() >= count {
+            return seen;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} webhooks arrived",
+            seen.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn a_real_job_sends_signed_events_and_shows_them(backend: Backend) {
+    let receiver = Receiver::start(&[]).await;
+    let allowed = vec![receiver.addr().to_string()];
+    let app = TestApp::builder()
+        .backend(backend)
+        .with_workers()
+        .configure(move |config| {
+            config.jobs.jobs_webhook_allowed_hosts = allowed;
+            config.jobs.demo_replicate_generation_millis = 200;
+        })
+        .spawn()
+        .await;
+    let (_, token) = key(&app).await;
+    let secret: Value = app
+        .client
+        .get(app.url("/api/v1/webhooks/secret"))
+        .header("x-api-key", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = secret["key"].as_str().unwrap().to_owned();
+    let id = job(&app, &token, Some(&receiver.url())).await;
+    let seen = received(&receiver, 2).await;
+    let mut types = Vec::new();
+    for (headers, body) in &seen {
+        verify(&secret, headers, body).unwrap();
+        let event: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(event["data"]["id"], id.as_str());
+        types.push(event["type"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(types, ["job.started", "job.succeeded"]);
+    let succeeded: Value = serde_json::from_slice(&seen[1].1).unwrap();
+    assert_eq!(succeeded["data"]["status"], "succeeded");
+    assert_eq!(succeeded["data"]["outputs"][0]["status"], "stored");
+
+    let view: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/jobs/{id}")))
+        .header("x-api-key", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let deliveries = view["webhook"]["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 2, "{view}");
+    assert!(
+        deliveries
+            .iter()
+            .all(|delivery| delivery["delivered"] == true && delivery["status_code"] == 200)
+    );
+
+    // A cancel's event is not dropped with the job's other waiting work.
+    let mut body = json!({"prompt": "cancel me", "webhook_url": receiver.url(), "webhook_events": ["job.canceled"]});
+    body["priority"] = json!("low");
+    app.app.jobs.demo.as_ref().unwrap().control().set_scenario(
+        serenade::provider::replicate::fake::Scenario {
+            generation_millis: Some(20_000),
+            ..Default::default()
+        },
+    );
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/jobs"))
+        .header("x-api-key", &token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cancel_id = created["id"].as_str().unwrap();
+    let canceled = app
+        .client
+        .post(app.url(&format!("/api/v1/jobs/{cancel_id}/cancel")))
+        .header("x-api-key", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(canceled.status(), 200);
+    let seen = received(&receiver, 3).await;
+    let last: Value = serde_json::from_slice(&seen[2].1).unwrap();
+    assert_eq!(
+        (last["type"].as_str(), last["data"]["id"].as_str()),
+        (Some("job.canceled"), Some(cancel_id))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_real_job_sends_signed_events_and_shows_them_on_sqlite() {
+    a_real_job_sends_signed_events_and_shows_them(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_real_job_sends_signed_events_and_shows_them_on_postgres() {
+    on_postgres(a_real_job_sends_signed_events_and_shows_them).await;
+}

@@ -96,7 +96,9 @@ async fn outputs_go_to_s3_behind_presigned_urls(backend: Backend) {
         assert_eq!(output["sha256"].as_str().unwrap(), digest);
         // Another hex digit at the signature's end: well-formed, but not the signature.
         let start = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
-        let end = url[start..].find('&').map_or(url.len(), |offset| start + offset);
+        let end = url[start..]
+            .find('&')
+            .map_or(url.len(), |offset| start + offset);
         let mut tampered = url.clone();
         let swapped = if url[..end].ends_with('0') { "1" } else { "0" };
         tampered.replace_range(end - 1..end, swapped);

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::NewJob;
-use crate::workflows::jobs::store::rows::{JobRow, engine_owner};
+use crate::workflows::jobs::store::rows::JobRow;
 
 /// Job kind and queue of a delivery.
 pub const KIND: &str = "jobs.webhook";
@@ -22,6 +22,12 @@ pub struct WebhookEventPayload {
     pub job_id: String,
     pub key_id: String,
     pub url: String,
+}
+
+/// The engine owner of a job's deliveries: not the job's own (`job:<id>`), so cancelling the
+/// job's waiting work never drops its `job.canceled` event.
+pub fn owner(job_id: &str) -> String {
+    format!("webhook:{job_id}")
 }
 
 /// The delivery job of `event_type` for `job`, if its client asked for a webhook and for
@@ -42,7 +48,7 @@ pub fn event_job(job: &JobRow, event_type: &str) -> Option<NewJob> {
     let body = serde_json::to_string(&payload).ok()?;
     Some(
         NewJob::new(KIND, QUEUE, body)
-            .owned_by(engine_owner(&job.id))
+            .owned_by(owner(&job.id))
             .attempts(MAX_ATTEMPTS),
     )
 }
