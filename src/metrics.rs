@@ -13,6 +13,10 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+pub mod jobs;
+
+use self::jobs::{EndpointLabels, JobsMetrics};
+
 /// Labels of an answered HTTP request.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct HttpLabels {
@@ -136,6 +140,8 @@ pub struct Metrics {
     pub provider_paused: Gauge,
     /// POSTs sent again after an unanswered one (each may have billed twice).
     pub provider_possible_duplicates: Gauge,
+    /// Seed 002's names for the jobs API.
+    pub jobs: JobsMetrics,
 }
 
 impl Metrics {
@@ -156,6 +162,7 @@ impl Metrics {
             "Time to produce an HTTP response",
             http_request_duration.clone(),
         );
+        let jobs = JobsMetrics::register(&mut registry);
         let submissions_accepted = Counter::default();
         registry.register(
             "submissions_accepted",
@@ -264,6 +271,7 @@ impl Metrics {
             submissions_rejected,
             submissions_by_status,
             live_workers,
+            jobs,
         }
     }
 
@@ -281,6 +289,13 @@ impl Metrics {
             .get_or_create(&RouteLabels {
                 method: method.to_owned(),
                 route: route.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
+        self.jobs
+            .api_request_duration
+            .get_or_create(&EndpointLabels {
+                method: method.to_owned(),
+                endpoint: route.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
     }

@@ -64,6 +64,10 @@ pub struct JobsConfig {
     /// Hosts (`host` or `host:port`) client webhooks may reach even on private addresses.
     #[arg(long, env = "JOBS_WEBHOOK_ALLOWED_HOSTS", value_delimiter = ',')]
     pub jobs_webhook_allowed_hosts: Vec<String>,
+    /// Seconds an open circuit (5 provider failures in a row) holds dispatch before one call
+    /// is let through.
+    #[arg(long, env = "JOBS_CIRCUIT_OPEN_SECONDS", default_value_t = 30)]
+    pub jobs_circuit_open_seconds: u64,
     /// Milliseconds the built-in demo Replicate takes to draw a job's images.
     #[arg(long, env = "DEMO_REPLICATE_GENERATION_MILLIS", default_value_t = 1500)]
     pub demo_replicate_generation_millis: u64,
@@ -83,6 +87,7 @@ impl Default for JobsConfig {
             jobs_poll_interval_ms: 1000,
             jobs_output_allowed_hosts: "replicate.delivery,*.replicate.delivery".into(),
             jobs_webhook_allowed_hosts: Vec::new(),
+            jobs_circuit_open_seconds: 30,
             demo_replicate_generation_millis: 1500,
         }
     }
@@ -127,6 +132,11 @@ impl JobsConfig {
             .any(|allowed| allowed.trim() == name)
     }
 
+    /// How long an open circuit holds dispatch.
+    pub fn circuit_open_for(&self) -> Duration {
+        Duration::from_secs(self.jobs_circuit_open_seconds.max(1))
+    }
+
     /// How often a running prediction is polled.
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.jobs_poll_interval_ms.max(50))
@@ -169,6 +179,10 @@ impl JobsConfig {
             (
                 "JOBS_WEBHOOK_ALLOWED_HOSTS",
                 self.jobs_webhook_allowed_hosts.join(","),
+            ),
+            (
+                "JOBS_CIRCUIT_OPEN_SECONDS",
+                self.jobs_circuit_open_seconds.to_string(),
             ),
             (
                 "DEMO_REPLICATE_GENERATION_MILLIS",

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod breaker;
 mod canonical;
 mod keys;
 mod seeds;

@@ -18,7 +18,11 @@ async fn app(backend: Backend) -> TestApp {
     TestApp::builder()
         .backend(backend)
         .with_workers()
-        .configure(|config| config.jobs.demo_replicate_generation_millis = 200)
+        .configure(|config| {
+            config.jobs.demo_replicate_generation_millis = 200;
+            config.admin.admin_user = Some("ops".into());
+            config.admin.admin_password = Some("ops-password".to_owned().into());
+        })
         .spawn()
         .await
 }
@@ -287,6 +291,26 @@ async fn seed_002(backend: Backend) {
     )
     .await;
     assert_eq!(status, 404);
+
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .basic_auth("ops", Some("ops-password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "job_completion_rate{status=\"succeeded\"} 1",
+        "job_queue_depth{queue=\"high_priority\"}",
+        "provider_health_status{provider=\"replicate\"} 1",
+        "job_processing_time_seconds_count{kind=\"image\",status=\"succeeded\"} 1",
+        "api_request_duration_seconds_count{method=\"POST\",endpoint=\"/api/v1/jobs\"}",
+    ] {
+        assert!(metrics.contains(name), "{name} not in /metrics:\n{metrics}");
+    }
 
     let (status, alive) = json_of(app.client.get(app.url("/health")).send().await.unwrap()).await;
     assert_eq!((status, alive), (200, json!({"status": "alive"})));

@@ -35,7 +35,7 @@ struct Follow {
     path = "/api/v1/jobs/{id}/events",
     params(("id" = String, Path, description = "The job's id (seed 003: its number)")),
     responses(
-        (status = 200, description = "Server-Sent Events: `status` (the job's JSON) on every change, then `done`", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-Sent Events: `status` (the job's JSON) on every change, then `done`", content_type = "text/event-stream", body = Object),
         (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
         (status = 404, description = "No such job visible to this key", body = crate::openapi::error_body::ErrorBody),

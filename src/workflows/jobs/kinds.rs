@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::scrape::observe_end;
 use super::steps;
 use super::store::rows::engine_owner;
 use super::store::transitions::JobEnd;
@@ -83,10 +84,14 @@ impl Job for Generate {
         reason: &str,
     ) -> anyhow::Result<bool> {
         let end = JobEnd::failed("generation_failed", reason);
-        Ok(app
+        let applied = app
             .db
             .end_api_job_from_step(job, &payload.job_id, &end, "discarded")
-            .await?)
+            .await?;
+        if applied && let Some(row) = app.db.api_job(&payload.job_id).await? {
+            observe_end(app, &row);
+        }
+        Ok(applied)
     }
 }
 

@@ -24,6 +24,7 @@ pub mod model;
 pub mod providers;
 pub mod request;
 pub mod runtime;
+pub mod scrape;
 pub mod steps;
 pub mod store;
 pub mod submit;

@@ -103,7 +103,8 @@ impl JobRequest {
         let integer = |field: &'static str| -> Result<Option<i64>, ApiError> {
             match object.get(field) {
                 None | Some(Value::Null) => Ok(None),
-                Some(value) => value.as_i64().map(Some).ok_or_else(|| {
+                // JSON has one number type: 2.0 is the integer 2.
+                Some(value) => whole_number(value).map(Some).ok_or_else(|| {
                     invalid(
                         "invalid_type",
                         field,
@@ -300,6 +301,16 @@ pub fn refuse_unknown_fields(object: &Map<String, Value>, fields: &[&str]) -> Re
         }),
         None => Ok(()),
     }
+}
+
+/// A JSON number with no fractional part, as an integer.
+fn whole_number(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|number| number.fract() == 0.0 && number.abs() < 9.0e15)
+            .map(|number| number as i64)
+    })
 }
 
 /// An object field of bounded size (absent or null: empty).

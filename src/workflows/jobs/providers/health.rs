@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// Consecutive failures that open the circuit.
 pub const FAILURES_TO_OPEN: i32 = 5;
-/// How long an open circuit holds dispatch.
+/// How long an open circuit holds dispatch by default (`JOBS_CIRCUIT_OPEN_SECONDS`).
 pub const OPEN_FOR_MS: i64 = 30_000;
 /// Mean latency above which a provider is degraded.
 pub const SLOW_MS: f64 = 5_000.0;
@@ -84,7 +84,13 @@ impl ProviderHealth {
 
     /// The record after one more call that took `latency_ms` and failed with `error`, if it
     /// did.
-    pub fn after_call(mut self, error: Option<&str>, latency_ms: f64, now: i64) -> Self {
+    pub fn after_call(
+        mut self,
+        error: Option<&str>,
+        latency_ms: f64,
+        now: i64,
+        open_for_ms: i64,
+    ) -> Self {
         self.avg_response_ms = Some(match self.avg_response_ms {
             Some(mean) => mean + LATENCY_WEIGHT * (latency_ms - mean),
             None => latency_ms,
@@ -101,7 +107,7 @@ impl ProviderHealth {
                 self.total_failures += 1;
                 self.last_error = Some(error.to_owned());
                 if self.consecutive_failures >= FAILURES_TO_OPEN {
-                    self.open_until = Some(now + OPEN_FOR_MS);
+                    self.open_until = Some(now + open_for_ms);
                 }
             }
         }
@@ -137,26 +143,26 @@ mod tests {
 
     #[test]
     fn failures_degrade_then_open_the_circuit_and_a_success_closes_it() {
-        let mut health = ProviderHealth::new("replicate").after_call(None, 100.0, 0);
+        let mut health = ProviderHealth::new("replicate").after_call(None, 100.0, 0, OPEN_FOR_MS);
         assert_eq!(health.health(), HealthStatus::Healthy);
         for n in 1..FAILURES_TO_OPEN {
-            health = health.after_call(Some("502"), 100.0, i64::from(n));
+            health = health.after_call(Some("502"), 100.0, i64::from(n), OPEN_FOR_MS);
             assert_eq!(health.health(), HealthStatus::Degraded);
             assert!(!health.is_open(i64::from(n)));
         }
-        health = health.after_call(Some("502"), 100.0, 10);
+        health = health.after_call(Some("502"), 100.0, 10, OPEN_FOR_MS);
         assert_eq!(health.health(), HealthStatus::Unhealthy);
         assert!(health.is_open(10 + OPEN_FOR_MS - 1));
         assert!(
             !health.is_open(10 + OPEN_FOR_MS),
             "half-open after the hold"
         );
-        health = health.after_call(Some("502"), 100.0, 10 + OPEN_FOR_MS);
+        health = health.after_call(Some("502"), 100.0, 10 + OPEN_FOR_MS, OPEN_FOR_MS);
         assert!(
             health.is_open(10 + OPEN_FOR_MS + 1),
             "a failed probe opens it again"
         );
-        health = health.after_call(None, 100.0, 20 + 2 * OPEN_FOR_MS);
+        health = health.after_call(None, 100.0, 20 + 2 * OPEN_FOR_MS, OPEN_FOR_MS);
         assert_eq!(health.health(), HealthStatus::Healthy);
         assert!(!health.is_open(20 + 2 * OPEN_FOR_MS));
         assert_eq!((health.total_successes, health.total_failures), (2, 6));
@@ -166,7 +172,7 @@ mod tests {
     fn a_slow_provider_is_degraded() {
         let mut health = ProviderHealth::new("replicate");
         for at in 0..20 {
-            health = health.after_call(None, 9_000.0, at);
+            health = health.after_call(None, 9_000.0, at, OPEN_FOR_MS);
         }
         assert_eq!(health.health(), HealthStatus::Degraded);
     }

@@ -76,7 +76,7 @@ pub async fn status(
 #[derive(Debug, Deserialize)]
 pub struct ProbeRequest {
     provider: String,
-    timeout: Option<u64>,
+    timeout: Option<f64>,
 }
 
 /// `POST /api/v1/providers/test {provider, timeout}`: one cheap authenticated call, timed
@@ -109,8 +109,8 @@ pub async fn test(
     if probe.provider != REPLICATE {
         return Err(ApiError::NotFound { what: "Provider" });
     }
-    let seconds = probe.timeout.unwrap_or(30);
-    if !(1..=MAX_PROBE_SECONDS).contains(&seconds) {
+    let seconds = probe.timeout.unwrap_or(30.0);
+    if !(seconds.fract() == 0.0 && (1.0..=MAX_PROBE_SECONDS as f64).contains(&seconds)) {
         return Err(ApiError::Unprocessable {
             code: "invalid_timeout",
             field: "timeout",
@@ -119,7 +119,7 @@ pub async fn test(
     }
     let began = Instant::now();
     let answered = tokio::time::timeout(
-        Duration::from_secs(seconds),
+        Duration::from_secs_f64(seconds),
         app.jobs.client.prediction(PROBE_PREDICTION),
     )
     .await;
@@ -132,7 +132,12 @@ pub async fn test(
     };
     let health = app
         .db
-        .record_provider_outcome(REPLICATE, failure.as_deref(), elapsed)
+        .record_provider_outcome(
+            REPLICATE,
+            failure.as_deref(),
+            elapsed,
+            app.config.jobs.circuit_open_for(),
+        )
         .await?;
     Ok(Json(json!({
         "provider": REPLICATE,

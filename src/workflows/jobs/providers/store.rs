@@ -48,11 +48,12 @@ impl Db {
         provider: &str,
         error: Option<&ReplicateError>,
         elapsed: Duration,
+        open_for: Duration,
     ) -> Result<ProviderHealth, DbError> {
         let failure = error
             .filter(|error| counts_against_health(error))
             .map(|error| format!("{}: {error}", error.code()));
-        self.record_provider_outcome(provider, failure.as_deref(), elapsed)
+        self.record_provider_outcome(provider, failure.as_deref(), elapsed, open_for)
             .await
     }
 
@@ -62,7 +63,9 @@ impl Db {
         provider: &str,
         failure: Option<&str>,
         elapsed: Duration,
+        open_for: Duration,
     ) -> Result<ProviderHealth, DbError> {
+        let open_for_ms = i64::try_from(open_for.as_millis()).unwrap_or(i64::MAX / 4);
         Ok(in_write_tx!(self, |tx, dialect| {
             let locked = match dialect {
                 Dialect::Sqlite => SELECT,
@@ -73,7 +76,12 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?
                 .unwrap_or_else(|| ProviderHealth::new(provider));
-            let after = before.after_call(failure, elapsed.as_secs_f64() * 1000.0, now_ms());
+            let after = before.after_call(
+                failure,
+                elapsed.as_secs_f64() * 1000.0,
+                now_ms(),
+                open_for_ms,
+            );
             sqlx::query(UPSERT)
                 .bind(&after.provider)
                 .bind(&after.status)

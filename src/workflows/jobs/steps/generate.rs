@@ -50,7 +50,12 @@ async fn create(app: &AppState, row: &JobRow) -> anyhow::Result<Outcome> {
     let began = Instant::now();
     let created = app.jobs.client.create_prediction(&request).await;
     app.db
-        .record_provider_call(REPLICATE, created.as_ref().err(), began.elapsed())
+        .record_provider_call(
+            REPLICATE,
+            created.as_ref().err(),
+            began.elapsed(),
+            app.config.jobs.circuit_open_for(),
+        )
         .await?;
     match created {
         Ok(prediction) => {
@@ -74,7 +79,12 @@ async fn follow(
     let began = Instant::now();
     let read = app.jobs.client.prediction(prediction_id).await;
     app.db
-        .record_provider_call(REPLICATE, read.as_ref().err(), began.elapsed())
+        .record_provider_call(
+            REPLICATE,
+            read.as_ref().err(),
+            began.elapsed(),
+            app.config.jobs.circuit_open_for(),
+        )
         .await?;
     let prediction = match read {
         Ok(prediction) => prediction,

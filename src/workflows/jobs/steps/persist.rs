@@ -13,6 +13,7 @@ use crate::engine::{ClaimedJob, Outcome};
 use crate::state::AppState;
 use crate::storage::ObjectKey;
 use crate::workflows::jobs::model::OutputStatus;
+use crate::workflows::jobs::scrape::observe_end;
 use crate::workflows::jobs::store::transitions::StoredOutput;
 
 /// The workflow segment of the jobs API's object keys.
@@ -81,12 +82,10 @@ pub async fn run(
         .finish_api_output(job, job_id, idx, Ok(&stored))
         .await?;
     if applied
-        && app
-            .db
-            .api_job(job_id)
-            .await?
-            .is_some_and(|row| row.status().is_terminal())
+        && let Some(row) = app.db.api_job(job_id).await?
+        && row.status().is_terminal()
     {
+        observe_end(app, &row);
         remove_stale_staging(app, &key, &job.claim_token).await;
     }
     Ok(Outcome::committed(applied))

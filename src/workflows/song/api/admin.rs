@@ -205,6 +205,7 @@ pub async fn metrics(State(app): State<AppState>, _auth: AdminAuth) -> ApiResult
     app.metrics
         .provider_possible_duplicates
         .set(app.db.possible_duplicate_posts().await?);
+    crate::workflows::jobs::scrape::refresh(&app).await?;
     let mut response = app.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
