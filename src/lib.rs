@@ -19,5 +19,6 @@ pub mod render;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod tts;
 pub mod webhooks;
 pub mod workflows;

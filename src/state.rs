@@ -17,6 +17,7 @@ use crate::provider::download::MediaDownloader;
 use crate::provider::fake::FakeSonauto;
 use crate::render::Renderer;
 use crate::storage::Store;
+use crate::tts::{SpeechEngine, VoiceSettings};
 use crate::workflows::jobs::runtime::JobsRuntime;
 use crate::workflows::song::api::intake::SubmissionGate;
 use crate::workflows::song::progress::ProgressBoard;
@@ -48,6 +49,9 @@ pub struct App {
     pub demo_provider: Option<FakeSonauto>,
     /// The jobs API's provider (Replicate or the built-in demo Replicate) and downloader.
     pub jobs: JobsRuntime,
+    /// The narration voice (slideshows) and its settings.
+    pub tts: Arc<dyn SpeechEngine>,
+    pub voice: VoiceSettings,
     pub draining: AtomicBool,
 }
 

@@ -76,6 +76,14 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
     let submission_gate = SubmissionGate::new(config.limits.max_concurrent_submissions, cores * 2);
     let renderer = Renderer::new(config.render.clone()).context("preparing the renderer")?;
     let jobs = crate::workflows::jobs::runtime::JobsRuntime::start(&config).await?;
+    let tts = config
+        .tts
+        .engine()
+        .context("preparing the narration voice")?;
+    let voice = config
+        .tts
+        .voice_settings()
+        .context("the narration voice's settings")?;
     Ok(Arc::new(App {
         config,
         db,
@@ -90,6 +98,8 @@ pub async fn build(config: Config) -> anyhow::Result<AppState> {
         status_cache: StatusCache::default(),
         demo_provider,
         jobs,
+        tts,
+        voice,
         draining: AtomicBool::new(false),
     }))
 }

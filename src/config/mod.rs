@@ -51,6 +51,8 @@ pub struct Config {
     pub demo_provider: FakeSonautoConfig,
     #[command(flatten, next_help_heading = "Jobs API")]
     pub jobs: JobsConfig,
+    #[command(flatten, next_help_heading = "Narration (text to speech)")]
+    pub tts: crate::tts::TtsConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
     #[command(flatten)]
@@ -72,6 +74,7 @@ impl Config {
         }
         self.storage.objects.validate()?;
         self.jobs.validate()?;
+        self.tts.validate()?;
         if self.database.database_max_connections == 0 {
             return Err(ConfigError::invalid(
                 "DATABASE_MAX_CONNECTIONS",

@@ -147,6 +147,7 @@ impl Config {
             self.storage.objects.redacted_entries(),
         );
         entries.extend(self.jobs.redacted_entries());
+        entries.extend(self.tts.redacted_entries());
         entries
     }
 }

@@ -5,6 +5,7 @@ pub mod jpeg_end;
 pub mod names;
 pub mod photo;
 pub mod prompt;
+pub mod slide_image;
 pub mod sliding_window;
 pub mod submission;
 pub mod timestamp;

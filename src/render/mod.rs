@@ -15,7 +15,7 @@ mod output;
 mod photo;
 pub mod plan;
 mod probe;
-mod process;
+pub mod process;
 mod scene;
 mod social;
 mod song_format;

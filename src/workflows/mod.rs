@@ -11,12 +11,14 @@ use crate::state::AppState;
 use crate::storage::{LocalStore, S3Store, StorageError, Store, UrlSigner};
 
 pub mod jobs;
+pub mod slideshow;
 pub mod song;
 
 /// Every workflow's job kinds, queues, gates and periodic work.
 pub fn register(registry: &mut Registry<AppState>, app: &AppState) {
     song::register(registry, app);
     jobs::register(registry, app);
+    slideshow::register(registry, app);
 }
 
 /// Every workflow's routes.
@@ -24,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(song::routes::routes())
         .merge(jobs::routes())
+        .merge(slideshow::routes())
 }
 
 /// The local store under `STORAGE_DIR`, with each workflow's own layout mounted (the song

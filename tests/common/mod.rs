@@ -101,6 +101,7 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             demo_replicate_generation_millis: 200,
             ..JobsConfig::default()
         },
+        tts: serenade::tts::TtsConfig::default(),
         admin: AdminConfig {
             admin_user: None,
             admin_password: None,

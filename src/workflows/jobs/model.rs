@@ -51,6 +51,11 @@ pub enum Stage {
     Starting,
     Generating,
     StoringOutputs,
+    /// A slideshow's stages, with seed 004's names and percents.
+    MediaProcessing,
+    AudioGeneration,
+    CombiningMedia,
+    Uploading,
     Completed,
     Failed,
     Canceled,
@@ -63,6 +68,10 @@ impl Stage {
             Self::Starting => "starting",
             Self::Generating => "generating",
             Self::StoringOutputs => "storing_outputs",
+            Self::MediaProcessing => "media_processing",
+            Self::AudioGeneration => "audio_generation",
+            Self::CombiningMedia => "combining_media",
+            Self::Uploading => "uploading",
             Self::Completed => "completed",
             Self::Failed => "failed",
             Self::Canceled => "canceled",
@@ -76,6 +85,10 @@ impl Stage {
             Self::Starting => 10,
             Self::Generating => 30,
             Self::StoringOutputs => 80,
+            Self::MediaProcessing => 20,
+            Self::AudioGeneration => 40,
+            Self::CombiningMedia => 60,
+            Self::Uploading => 80,
             Self::Completed | Self::Failed | Self::Canceled => 100,
         }
     }
@@ -137,6 +150,7 @@ pub enum Dialect {
     Seed001,
     Seed002,
     Seed003,
+    Seed004,
 }
 
 impl Dialect {
@@ -146,6 +160,7 @@ impl Dialect {
             Self::Seed001 => "seed001",
             Self::Seed002 => "seed002",
             Self::Seed003 => "seed003",
+            Self::Seed004 => "seed004",
         }
     }
 
@@ -154,6 +169,7 @@ impl Dialect {
             "seed001" => Self::Seed001,
             "seed002" => Self::Seed002,
             "seed003" => Self::Seed003,
+            "seed004" => Self::Seed004,
             _ => Self::Canonical,
         }
     }

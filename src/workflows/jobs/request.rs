@@ -9,9 +9,10 @@ use sha2::{Digest, Sha256};
 use super::model::{Priority, WEBHOOK_EVENTS};
 use crate::config::JobsConfig;
 use crate::error::ApiError;
+use crate::workflows::slideshow::options::{self as slideshow, SlideshowOptions};
 
 /// The kinds a job may be.
-pub const KINDS: [&str; 1] = ["image"];
+pub const KINDS: [&str; 2] = ["image", slideshow::KIND];
 /// Longest prompt, in characters.
 pub const MAX_PROMPT_CHARS: usize = 4_000;
 /// Largest `parameters` or `metadata` object, serialised.
@@ -43,6 +44,8 @@ pub struct JobRequest {
     pub user_id: Option<String>,
     pub webhook_url: Option<String>,
     pub webhook_events: Vec<String>,
+    /// Uploaded images a slideshow takes (from `parameters.image_ids`).
+    pub image_ids: Vec<String>,
 }
 
 fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> ApiError {
@@ -121,8 +124,20 @@ impl JobRequest {
                 format!("Unknown kind `{kind}`; the kinds are {}.", KINDS.join(", ")),
             ));
         }
-        let model = text("model")?.unwrap_or_else(|| config.jobs_default_model.clone());
-        if !config.allows_model(&model) {
+        let is_slideshow = kind == slideshow::KIND;
+        let model = match text("model")? {
+            None if is_slideshow => slideshow::MODEL.to_owned(),
+            None => config.jobs_default_model.clone(),
+            Some(model) => model,
+        };
+        if is_slideshow && model != slideshow::MODEL {
+            return Err(invalid(
+                "unknown_model",
+                "model",
+                format!("Slideshows are made by `{}`.", slideshow::MODEL),
+            ));
+        }
+        if !is_slideshow && !config.allows_model(&model) {
             return Err(invalid(
                 "unknown_model",
                 "model",
@@ -141,11 +156,16 @@ impl JobRequest {
                 "`prompt` must not be empty.",
             ));
         }
-        if prompt.chars().count() > MAX_PROMPT_CHARS {
+        let longest = if is_slideshow {
+            slideshow::MAX_CONTENT_CHARS
+        } else {
+            MAX_PROMPT_CHARS
+        };
+        if prompt.chars().count() > longest {
             return Err(invalid(
                 "prompt_too_long",
                 "prompt",
-                format!("`prompt` must be at most {MAX_PROMPT_CHARS} characters."),
+                format!("`prompt` must be at most {longest} characters."),
             ));
         }
         if prompt
@@ -160,8 +180,17 @@ impl JobRequest {
         }
         let parameters = bounded_object(object.get("parameters"), "parameters")?;
         let metadata = bounded_object(object.get("metadata"), "metadata")?;
+        let image_ids = if is_slideshow {
+            SlideshowOptions::from_parameters(&parameters)?.image_ids
+        } else {
+            Vec::new()
+        };
         let num_outputs = integer("num_outputs")?.unwrap_or(1);
-        let max_outputs = i64::from(config.jobs_max_outputs);
+        let max_outputs = if is_slideshow {
+            1
+        } else {
+            i64::from(config.jobs_max_outputs)
+        };
         if !(1..=max_outputs).contains(&num_outputs) {
             return Err(invalid(
                 "invalid_num_outputs",
@@ -177,10 +206,16 @@ impl JobRequest {
                 "`seed` must be 0 to 4294967295.",
             ));
         }
-        let output_format = match text("output_format")?
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-        {
+        let output_format = match text("output_format")? {
+            None if is_slideshow => "mp4".to_owned(),
+            Some(format) if is_slideshow && format == "mp4" => format,
+            Some(format) if is_slideshow => {
+                return Err(invalid(
+                    "invalid_output_format",
+                    "output_format",
+                    format!("A slideshow is an mp4, not `{}`.", clip(&format)),
+                ));
+            }
             None => "png".to_owned(),
             Some(format) if format == "jpeg" => "jpg".to_owned(),
             Some(format) if OUTPUT_FORMATS.contains(&format.as_str()) => format,
@@ -260,6 +295,7 @@ impl JobRequest {
             user_id,
             webhook_url,
             webhook_events,
+            image_ids,
         })
     }
 

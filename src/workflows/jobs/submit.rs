@@ -15,6 +15,8 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::workflows::jobs::keys::caller::Caller;
+use crate::workflows::slideshow::kind::{queues as slideshow_queues, render_job};
+use crate::workflows::slideshow::options as slideshow;
 
 /// A job made (or found again) for a request.
 #[derive(Debug)]
@@ -103,16 +105,22 @@ pub async fn submit(
         idempotency_key,
         request_hash: request.digest(dialect.as_str()),
         created_at: now_ms(),
+        claimed_uploads: request.image_ids.clone(),
     };
-    let first = generate_job(
-        &record.id,
-        record.max_retries,
-        record.priority.engine_priority(),
-    );
+    let first = if record.kind == slideshow::KIND {
+        render_job(&record.id, record.priority.engine_priority())
+    } else {
+        generate_job(
+            &record.id,
+            record.max_retries,
+            record.priority.engine_priority(),
+        )
+    };
     let quota = caller.key.jobs_per_day.map(i64::from);
     match app.db.create_api_job(&record, &first, quota).await? {
         Created::New(row) => {
             app.wakers.wake(queues::PROVIDER);
+            app.wakers.wake(slideshow_queues::RENDER);
             tracing::info!(job.id = %row.id, key.id = %row.key_id, "job created");
             Ok(Submitted {
                 row: *row,
@@ -126,6 +134,13 @@ pub async fn submit(
         Created::KeyReused => Err(ApiError::Conflict {
             code: "idempotency_key_reused",
             message: "This Idempotency-Key was used with a different request.".into(),
+        }),
+        Created::UploadUnavailable(id) => Err(ApiError::Unprocessable {
+            code: "unknown_image_id",
+            field: "image_ids",
+            message: format!(
+                "Image `{id}` is not one of your uploads, has expired, or is used by another job."
+            ),
         }),
         Created::OverQuota => Err(ApiError::QuotaExceeded {
             retry_after: std::time::Duration::from_millis(

@@ -29,6 +29,7 @@ pub async fn render(app: &AppState, row: &JobRow) -> anyhow::Result<Value> {
         Dialect::Seed001 => seed001::details_json(app, row).await,
         Dialect::Seed002 => seed002::job_json(app, row).await,
         Dialect::Seed003 => seed003::status_json(app, row).await,
+        Dialect::Seed004 => crate::workflows::slideshow::seed004::status_json(app, row).await,
     }
 }
 

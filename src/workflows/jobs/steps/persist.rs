@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::storage::ObjectKey;
 use crate::workflows::jobs::model::OutputStatus;
 use crate::workflows::jobs::scrape::observe_end;
-use crate::workflows::jobs::store::transitions::StoredOutput;
+use crate::workflows::jobs::store::outputs::StoredOutput;
 
 /// The workflow segment of the jobs API's object keys.
 pub const WORKFLOW: &str = "jobs";

@@ -18,6 +18,8 @@ pub enum Created {
     KeyReused,
     /// The key's daily quota is used up.
     OverQuota,
+    /// An image the job names is unknown, another key's, expired or already used.
+    UploadUnavailable(String),
 }
 
 const INSERT: DualSql = dual_sql!(
@@ -27,6 +29,9 @@ const INSERT: DualSql = dual_sql!(
      updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
      $16, 'queued', 'queued', 0, 0, $17, $18, $19, $19)"
 );
+
+const CLAIM_UPLOAD: &str = "update uploads set job_id = $1 where id = $2 and key_id = $3 and \
+                            job_id is null and expires_at > $4";
 
 const COUNT_SINCE: &str = "select count(*) from api_jobs where key_id = $1 and created_at >= $2";
 
@@ -113,6 +118,19 @@ impl Db {
                 .bind(job.created_at)
                 .execute(&mut *tx)
                 .await?;
+            for upload in &job.claimed_uploads {
+                let claimed = sqlx::query(CLAIM_UPLOAD)
+                    .bind(&job.id)
+                    .bind(upload)
+                    .bind(&job.key_id)
+                    .bind(job.created_at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if claimed != 1 {
+                    return Ok(Created::UploadUnavailable(upload.clone()));
+                }
+            }
             insert_job!(&mut *tx, dialect, first)?;
             let row = sqlx::query_as::<_, JobRow>(concat!(
                 "select ",

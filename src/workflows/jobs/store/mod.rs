@@ -2,6 +2,7 @@
 //! listing (`read`), and the fenced transitions the job steps commit (`transitions`).
 
 pub mod create;
+pub mod outputs;
 pub mod read;
 pub mod rows;
 pub mod transitions;

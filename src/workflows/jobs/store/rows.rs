@@ -141,4 +141,7 @@ pub struct NewJobRecord {
     pub idempotency_key: Option<String>,
     pub request_hash: String,
     pub created_at: i64,
+    /// Uploaded images the job takes (they then never expire); each must be the key's own,
+    /// unclaimed and unexpired.
+    pub claimed_uploads: Vec<String>,
 }

@@ -11,15 +11,6 @@ use crate::engine::{ClaimedJob, NewJob};
 use crate::workflows::jobs::model::{JobStatus, Stage, terminal_event};
 use crate::workflows::jobs::webhooks::event_job;
 
-/// A stored output's facts.
-#[derive(Debug, Clone)]
-pub struct StoredOutput {
-    pub object_key: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-}
-
 /// How a job ended, when it did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobEnd {
@@ -60,7 +51,7 @@ const RESET_PREDICTION: DualSql = dual_sql!(
     " where id = $1 and status = 'processing'"
 );
 
-const END: DualSql = dual_sql!(
+pub(super) const END: DualSql = dual_sql!(
     "update api_jobs set status = $2, stage = $3, progress = $4, error_code = $5, \
      error_message = $6, completed_at = ",
     NOW,
@@ -69,22 +60,22 @@ const END: DualSql = dual_sql!(
     " where id = $1 and status in ('queued', 'processing')"
 );
 
-const INSERT_OUTPUT: &str = "insert into api_job_outputs (job_id, idx, status, source_url) \
+pub(super) const INSERT_OUTPUT: &str = "insert into api_job_outputs (job_id, idx, status, source_url) \
                              values ($1, $2, 'pending', $3) on conflict do nothing";
 
-const OUTPUT_STORED: DualSql = dual_sql!(
+pub(super) const OUTPUT_STORED: DualSql = dual_sql!(
     "update api_job_outputs set status = 'stored', object_key = $3, content_type = $4, \
      size_bytes = $5, sha256 = $6, error_message = null, attempts = attempts + 1, stored_at = ",
     NOW,
     " where job_id = $1 and idx = $2 and status = 'pending'"
 );
 
-const OUTPUT_FAILED: &str = "update api_job_outputs set status = 'failed', error_message = $3, \
+pub(super) const OUTPUT_FAILED: &str = "update api_job_outputs set status = 'failed', error_message = $3, \
                              attempts = attempts + 1 where job_id = $1 and idx = $2 and \
                              status = 'pending'";
 
 /// Locks a job's row for the rest of the transaction (SQLite's writer lock already does).
-fn lock_job(dialect: Dialect) -> &'static str {
+pub(super) fn lock_job(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => "select id from api_jobs where id = $1",
         Dialect::Postgres => "select id from api_jobs where id = $1 for update",
@@ -104,6 +95,8 @@ macro_rules! job_in_tx {
         .await?
     };
 }
+
+pub(super) use job_in_tx;
 
 /// Ends job `$id` as `$end` (if it has not ended) and queues its webhook event.
 macro_rules! end_in_tx {
@@ -134,6 +127,8 @@ macro_rules! end_in_tx {
         ended == 1
     }};
 }
+
+pub(super) use end_in_tx;
 
 impl Db {
     /// A step began: `processing` at `stage`, recording the provider and prediction when
@@ -284,87 +279,6 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             end_in_tx!(tx, dialect, id, end)
-        }))
-    }
-
-    /// One output is stored (`Ok`) or given up (`Err`), fenced on its persist job; when it
-    /// was the last one pending, the job ends: succeeded if every output is stored.
-    pub async fn finish_api_output(
-        &self,
-        claimed: &ClaimedJob,
-        id: &str,
-        idx: i32,
-        result: Result<&StoredOutput, &str>,
-    ) -> Result<bool, DbError> {
-        Ok(in_write_tx!(self, |tx, dialect| {
-            let (state, note) = match result {
-                Ok(_) => ("completed", "output stored".to_owned()),
-                Err(error) => ("discarded", error.to_owned()),
-            };
-            if finish_job!(
-                &mut *tx,
-                dialect,
-                claimed,
-                state,
-                &claimed.errors_with(&note)
-            )? != 1
-            {
-                return Ok(false);
-            }
-            sqlx::query(lock_job(dialect))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            match result {
-                Ok(stored) => {
-                    sqlx::query(OUTPUT_STORED.pick(dialect))
-                        .bind(id)
-                        .bind(idx)
-                        .bind(&stored.object_key)
-                        .bind(&stored.content_type)
-                        .bind(stored.size_bytes)
-                        .bind(&stored.sha256)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Err(error) => {
-                    sqlx::query(OUTPUT_FAILED)
-                        .bind(id)
-                        .bind(idx)
-                        .bind(error)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            let counts: Vec<(String, i64)> = sqlx::query_as(
-                "select status, count(*) from api_job_outputs where job_id = $1 group by status",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let count = |status: &str| {
-                counts
-                    .iter()
-                    .find(|(name, _)| name == status)
-                    .map_or(0, |(_, count)| *count)
-            };
-            if count("pending") == 0 {
-                let failed = count("failed");
-                let end = if failed == 0 {
-                    JobEnd {
-                        status: JobStatus::Succeeded,
-                        error_code: None,
-                        error_message: None,
-                    }
-                } else {
-                    JobEnd::failed(
-                        "output_failed",
-                        format!("{failed} of the job's outputs could not be stored."),
-                    )
-                };
-                let _ended = end_in_tx!(tx, dialect, id, &end);
-            }
-            true
         }))
     }
 }
