@@ -201,7 +201,9 @@ async fn start_demo_provider(config: &Config) -> anyhow::Result<FakeSonauto> {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .context("binding the demo provider")?;
-    let fake = crate::provider::fake::start(config.demo_provider.clone(), listener)
+    let mut demo = config.demo_provider.clone();
+    demo.sing_lyrics |= !config.provider.demo_songs_instrumental;
+    let fake = crate::provider::fake::start(demo, listener)
         .await
         .context("starting the demo provider")?;
     tracing::warn!(url = %fake.api_url(), "no SONAUTO_API_KEY: songs come from the built-in demo provider");

@@ -52,6 +52,10 @@ pub struct ProviderConfig {
     /// Minutes between balance refreshes (also refreshed on a 402).
     #[arg(long, env = "CREDITS_REFRESH_MINUTES", default_value_t = 10.0)]
     pub credits_refresh_minutes: f64,
+    /// The built-in demo provider's songs are instrumental instead of performing their lyrics
+    /// with the text-to-speech voice (faster; tests use it).
+    #[arg(long, env = "DEMO_SONGS_INSTRUMENTAL")]
+    pub demo_songs_instrumental: bool,
     /// Audio format requested from the provider: m4a (AAC, copied into the video without
     /// re-encoding) or mp3 (the spec's choice; re-encoded to AAC at render time).
     #[arg(long, env = "SONAUTO_OUTPUT_FORMAT", default_value = "m4a", value_parser = ["mp3", "m4a"])]

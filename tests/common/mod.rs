@@ -79,6 +79,8 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             song_credit_cost: 100,
             credits_refresh_minutes: 10.0,
             output_format: "mp3".into(),
+            // Instrumental for speed; tests/pipeline/sung.rs turns the voice on.
+            demo_songs_instrumental: true,
         },
         media: DownloadConfig::default(),
         pipeline: PipelineConfig {

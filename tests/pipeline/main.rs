@@ -11,5 +11,6 @@ mod faults;
 mod flow;
 mod helpers;
 mod restart;
+mod sung;
 mod sweep;
 mod webhooks;

@@ -209,3 +209,38 @@ async fn an_unreachable_api_was_never_sent() {
     assert!(matches!(error, TtsError::NotSent(_)), "{error:?}");
     assert!(error.is_retryable() && !error.may_have_been_accepted());
 }
+
+#[tokio::test]
+async fn serve_answers_until_its_future_completes() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serenade::tts::fake::serve(
+        FakeTtsConfig::default(),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let engine = HttpTtsEngine::new(
+        &url,
+        SecretString::from(FakeTtsConfig::default().api_key),
+        "tts-1",
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    speak(&engine, "Served.").await.unwrap();
+    let stats: serde_json::Value = reqwest::get(format!("{url}/_fake/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["succeeded"], 1);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(matches!(
+        speak(&engine, "Gone.").await.unwrap_err(),
+        TtsError::NotSent(_)
+    ));
+}

@@ -66,17 +66,27 @@ pub async fn song(ffmpeg: &Path, format: AudioFormat, seconds: u32) -> Result<By
         .cloned()
 }
 
-/// The ffmpeg arguments that render `seconds` of melody into `output`.
-pub fn encode_args(format: AudioFormat, seconds: u32, output: &Path) -> Vec<std::ffi::OsString> {
-    // Arpeggio C-E-G in half-second plucked notes over a bass alternating C and F every 2 s.
+/// The melody as an ffmpeg `lavfi` source: an arpeggio C-E-G in half-second plucked notes
+/// over a bass alternating C and F every 2 s (a bar).
+pub(super) fn melody_source(seconds: u32) -> String {
     let melody = "st(0,mod(floor(t*2),3));\
                   0.35*sin(2*PI*t*262*pow(2,(ld(0)*4-eq(ld(0),2))/12))*(1-0.7*mod(t*2,1))\
                   +0.25*sin(2*PI*t*131*pow(2,5*mod(floor(t/2),2)/12))";
-    let source = format!("aevalsrc='{melody}':s=44100:d={seconds}");
-    let codec: &[&str] = match format {
+    format!("aevalsrc='{melody}':s=44100:d={seconds}")
+}
+
+/// The encoder arguments of a format.
+pub(super) fn codec_args(format: AudioFormat) -> &'static [&'static str] {
+    match format {
         AudioFormat::Mp3 => &["-c:a", "libmp3lame", "-b:a", "192k", "-f", "mp3"],
         AudioFormat::M4a => &["-c:a", "aac", "-b:a", "192k", "-f", "ipod"],
-    };
+    }
+}
+
+/// The ffmpeg arguments that render `seconds` of melody into `output`.
+pub fn encode_args(format: AudioFormat, seconds: u32, output: &Path) -> Vec<std::ffi::OsString> {
+    let source = melody_source(seconds);
+    let codec = codec_args(format);
     let mut args: Vec<std::ffi::OsString> = [
         "-hide_banner",
         "-nostdin",
@@ -98,7 +108,26 @@ pub fn encode_args(format: AudioFormat, seconds: u32, output: &Path) -> Vec<std:
 }
 
 async fn encode(ffmpeg: &Path, format: AudioFormat, seconds: u32) -> Result<Bytes, AudioError> {
-    // mp4 needs a seekable output, so every format goes through a temp file.
+    let bytes = run_ffmpeg(ffmpeg, format, |output| {
+        encode_args(format, seconds, output)
+    })
+    .await?;
+    tracing::debug!(
+        format = format.extension(),
+        seconds,
+        bytes = bytes.len(),
+        "fake Sonauto audio encoded"
+    );
+    Ok(bytes)
+}
+
+/// Runs ffmpeg with the arguments `args` gives for an output file (mp4 needs a seekable
+/// output, so every format goes through a temp file) and returns what it wrote.
+pub(super) async fn run_ffmpeg(
+    ffmpeg: &Path,
+    format: AudioFormat,
+    args: impl FnOnce(&Path) -> Vec<std::ffi::OsString>,
+) -> Result<Bytes, AudioError> {
     let output = std::env::temp_dir().join(format!(
         "fake-sonauto-{}.{}",
         cuid2::create_id(),
@@ -106,7 +135,7 @@ async fn encode(ffmpeg: &Path, format: AudioFormat, seconds: u32) -> Result<Byte
     ));
     let _cleanup = RemoveOnDrop(output.clone());
     let child = tokio::process::Command::new(ffmpeg)
-        .args(encode_args(format, seconds, &output))
+        .args(args(&output))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -145,12 +174,6 @@ async fn encode(ffmpeg: &Path, format: AudioFormat, seconds: u32) -> Result<Byte
             path: output.clone(),
             source,
         })?;
-    tracing::debug!(
-        format = format.extension(),
-        seconds,
-        bytes = bytes.len(),
-        "fake Sonauto audio encoded"
-    );
     Ok(Bytes::from(bytes))
 }
 

@@ -13,6 +13,7 @@ use super::audio;
 use super::control::Inner;
 use super::generation::Status;
 use super::state::Shared;
+use super::sung;
 
 /// Serves one song file.
 pub async fn song_file(
@@ -39,12 +40,18 @@ pub async fn song_file(
         (generation.status == Status::Success
             && generation.format.extension() == extension
             && fresh)
-            .then_some(generation.format)
+            .then(|| (generation.format, generation.lyrics.clone()))
     });
-    let Some(format) = servable else {
+    let Some((format, lyrics)) = servable else {
         return not_found();
     };
-    match audio::song(&shared.ffmpeg, format, shared.song_seconds).await {
+    let made = match &shared.sing_with {
+        Some(espeak) if !lyrics.trim().is_empty() => {
+            sung::sung_song(&shared.ffmpeg, espeak, format, shared.song_seconds, &lyrics).await
+        }
+        _ => audio::song(&shared.ffmpeg, format, shared.song_seconds).await,
+    };
+    match made {
         Ok(bytes) => (
             [(
                 header::CONTENT_TYPE,

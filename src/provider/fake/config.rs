@@ -115,6 +115,19 @@ pub struct FakeSonautoConfig {
         default_value = "ffmpeg"
     )]
     pub ffmpeg: PathBuf,
+    /// Perform each song's lyrics with the espeak-ng voice over the melody (lines on the
+    /// bars), so a song names the pet and the owner out loud (the built-in demo provider
+    /// does unless `DEMO_SONGS_INSTRUMENTAL`); off: an instrumental, made once and cached.
+    #[arg(long, env = "FAKE_SONAUTO_SING_LYRICS")]
+    pub sing_lyrics: bool,
+    /// The espeak-ng binary that performs the lyrics.
+    #[arg(
+        id = "fake_espeak",
+        long = "fake-espeak",
+        env = "FAKE_SONAUTO_ESPEAK",
+        default_value = "espeak-ng"
+    )]
+    pub espeak: PathBuf,
 }
 
 impl Default for FakeSonautoConfig {
@@ -139,6 +152,8 @@ impl Default for FakeSonautoConfig {
                 .collect(),
             cdn_ttl_hours: 168,
             ffmpeg: PathBuf::from("ffmpeg"),
+            sing_lyrics: false,
+            espeak: PathBuf::from("espeak-ng"),
         }
     }
 }

@@ -13,6 +13,7 @@ mod ids;
 mod lyrics;
 mod scenario;
 mod state;
+mod sung;
 mod timeline;
 mod validate;
 mod webhook;
@@ -66,6 +67,7 @@ pub async fn start(
         default_format: config.audio_format,
         song_seconds: config.song_seconds,
         ffmpeg: config.ffmpeg.clone(),
+        sing_with: config.sing_lyrics.then(|| config.espeak.clone()),
         webhooks,
         shutdown: CancellationToken::new(),
     });

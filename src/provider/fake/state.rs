@@ -20,6 +20,8 @@ pub struct Shared {
     pub default_format: AudioFormat,
     pub song_seconds: u32,
     pub ffmpeg: PathBuf,
+    /// Lyrics performed by this espeak-ng over the melody, when set.
+    pub sing_with: Option<PathBuf>,
     /// Posts webhooks: short timeout, no redirects, no signature headers.
     pub webhooks: reqwest::Client,
     /// Cancelled by `FakeSonauto::stop`: timelines end and hung requests are released.
