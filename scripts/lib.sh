@@ -20,6 +20,21 @@ need_debian_packages() {
   fi
 }
 
+# need_media_tools — what the slideshows and the demo songs' voices use: espeak-ng (the
+# narration voice) and the DejaVu fonts (title cards, burned-in captions), besides ffmpeg.
+need_media_tools() {
+  need_debian_packages ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng || return 1
+  if [[ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]]; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "==> installing fonts-dejavu-core (Debian package)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+    else
+      echo "missing: fonts-dejavu-core — install with: sudo apt-get install -y fonts-dejavu-core" >&2
+      return 1
+    fi
+  fi
+}
+
 need_rust() {
   if ! command -v cargo >/dev/null 2>&1; then
     echo "missing: the Rust toolchain (cargo) — install from https://rustup.rs" >&2

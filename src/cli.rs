@@ -91,6 +91,35 @@ pub enum Command {
         #[arg(long, env = "FAKE_REPLICATE_BIND", default_value = "127.0.0.1:9091")]
         bind: SocketAddr,
     },
+    /// Make one narrated slideshow video from text and images, printing each stage's time.
+    Slideshow {
+        #[command(flatten)]
+        tts: crate::tts::TtsConfig,
+        /// The ffmpeg program.
+        #[arg(long = "slideshow-ffmpeg", default_value = "ffmpeg")]
+        ffmpeg: PathBuf,
+        /// The text to narrate.
+        #[arg(long)]
+        text: PathBuf,
+        /// Up to three images, in order (none: a title card per sentence).
+        #[arg(long = "image")]
+        images: Vec<PathBuf>,
+        /// professional, casual, bold or minimal.
+        #[arg(long, default_value = "professional")]
+        style: String,
+        /// Draw the captions into the picture too.
+        #[arg(long)]
+        burn_captions: bool,
+        /// The MP4 to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only make the narration (`<out stem>.wav`, `.vtt`).
+        #[arg(long)]
+        narrate_only: bool,
+        /// Use this narration WAV (with its `.vtt` beside it) instead of making one.
+        #[arg(long)]
+        narration: Option<PathBuf>,
+    },
     /// Render one video (and its poster and Open Graph image) from a photo and a song.
     Render {
         #[command(flatten)]

@@ -72,6 +72,32 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("binding {bind}"))?;
             crate::provider::replicate::fake::serve(fake, listener, stopped).await
         }
+        Command::Slideshow {
+            tts,
+            ffmpeg,
+            text,
+            images,
+            style,
+            burn_captions,
+            out,
+            narrate_only,
+            narration,
+        } => {
+            crate::workflows::slideshow::command::run(
+                crate::workflows::slideshow::command::SlideshowCommand {
+                    tts,
+                    ffmpeg,
+                    text,
+                    images,
+                    style,
+                    burn_captions,
+                    out,
+                    narrate_only,
+                    narration,
+                },
+            )
+            .await
+        }
         Command::Render {
             render,
             photo,

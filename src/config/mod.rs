@@ -52,7 +52,7 @@ pub struct Config {
     #[command(flatten, next_help_heading = "Jobs API")]
     pub jobs: JobsConfig,
     #[command(flatten, next_help_heading = "Narration (text to speech)")]
-    pub tts: crate::tts::TtsConfig,
+    pub tts: crate::tts::config::TtsConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
     #[command(flatten)]

@@ -15,7 +15,7 @@ use super::espeak::EspeakEngine;
 use super::http::HttpTtsEngine;
 use super::piper::PiperEngine;
 use super::settings::VoiceSettings;
-use crate::config::ConfigError;
+use crate::config::error::ConfigError;
 
 /// The engines a deployment can choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

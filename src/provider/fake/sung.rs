@@ -11,7 +11,10 @@ use axum::body::Bytes;
 
 use super::audio::{AudioError, codec_args, melody_source, run_ffmpeg};
 use super::config::AudioFormat;
-use crate::tts::{EspeakEngine, Pcm, SpeechEngine, VoiceSettings};
+use crate::tts::engine::SpeechEngine;
+use crate::tts::espeak::EspeakEngine;
+use crate::tts::settings::VoiceSettings;
+use crate::tts::wav::Pcm;
 
 /// One bar of the melody.
 pub const BAR: Duration = Duration::from_secs(2);
@@ -23,7 +26,8 @@ pub fn performed_lines(lyrics: &str) -> Vec<&str> {
     lyrics
         .lines()
         .map(str::trim)
-        .filter(|line| !line.is_empty() && !(line.starts_with('[') && line.ends_with(']')))
+        .filter(|line| !line.is_empty())
+        .filter(|line| !(line.starts_with('[') && line.ends_with(']')))
         .collect()
 }
 

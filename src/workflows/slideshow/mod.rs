@@ -3,6 +3,7 @@
 //! engine kind (`kind`, `render`: media → narration → one ffmpeg pass → store) into an MP4
 //! and its WebVTT captions (`video`, `style`), and seed 004's own routes (`seed004`).
 
+pub mod command;
 pub mod kind;
 pub mod options;
 pub mod render;
