@@ -91,6 +91,15 @@ pub enum Command {
         #[arg(long, env = "FAKE_REPLICATE_BIND", default_value = "127.0.0.1:9091")]
         bind: SocketAddr,
     },
+    /// Run a fake OpenAI-compatible speech API (`POST /v1/audio/speech`, WAV answers) for tests
+    /// and local development.
+    FakeTts {
+        #[command(flatten)]
+        fake: crate::tts::fake::FakeTtsConfig,
+        /// Address the fake listens on.
+        #[arg(long, env = "FAKE_TTS_BIND", default_value = "127.0.0.1:9092")]
+        bind: SocketAddr,
+    },
     /// Make one narrated slideshow video from text and images, printing each stage's time.
     Slideshow {
         #[command(flatten)]

@@ -72,6 +72,13 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("binding {bind}"))?;
             crate::provider::replicate::fake::serve(fake, listener, stopped).await
         }
+        Command::FakeTts { fake, bind } => {
+            let stopped = shutdown_signal()?;
+            let listener = TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("binding {bind}"))?;
+            crate::tts::fake::serve(fake, listener, stopped).await
+        }
         Command::Slideshow {
             tts,
             ffmpeg,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitStatus;
 use std::time::Duration;
 
-use super::wav::WavError;
+use super::wav_error::WavError;
 
 /// A synthesis or narration that did not produce its audio.
 #[derive(Debug, thiserror::Error)]

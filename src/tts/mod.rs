@@ -16,6 +16,7 @@ pub mod sentences;
 pub mod settings;
 mod tool;
 pub mod wav;
+pub mod wav_error;
 pub mod webvtt;
 
 pub use config::{TtsConfig, TtsEngineKind};

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::error::TtsError;
+pub use super::wav_error::WavError;
 
 /// `WAVE_FORMAT_PCM`.
 const FORMAT_PCM: u16 = 1;
@@ -15,25 +16,6 @@ const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 const SUBFORMAT_PCM: [u8; 2] = [1, 0];
 /// Bytes of the canonical header [`Pcm::to_wav_bytes`] writes.
 const HEADER_LEN: usize = 44;
-
-/// Why bytes are not a usable WAV.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WavError {
-    #[error("not a RIFF/WAVE file")]
-    NotWav,
-    #[error("the WAV file ends inside its {0} chunk")]
-    Truncated(&'static str),
-    #[error("the WAV file has no {0} chunk")]
-    MissingChunk(&'static str),
-    #[error("the WAV file holds format {0:#06x}, not integer PCM")]
-    NotPcm(u16),
-    #[error("the WAV file has {0} channels; speech must be mono")]
-    NotMono(u16),
-    #[error("the WAV file has {0}-bit samples; speech must be 16-bit")]
-    NotSixteenBit(u16),
-    #[error("the WAV file's sample rate ({0} Hz) is not usable")]
-    BadSampleRate(u32),
-}
 
 /// Mono 16-bit samples at a sample rate.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -67,7 +67,8 @@ async fn images_are_checked_cleaned_and_stored_or_refused_whole() {
     );
     assert_eq!(upload_rows(&app).await, 3);
 
-    let cases: Vec<(Vec<(&str, Vec<u8>)>, u16, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, Vec<u8>)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![
                 ("a", red.clone()),

@@ -148,8 +148,8 @@ async fn a_video_from_uploaded_images(backend: Backend) {
     }
     let last_cue_end = captions
         .lines()
-        .filter_map(|line| line.split(" --> ").nth(1))
-        .last()
+        .rev()
+        .find_map(|line| line.split(" --> ").nth(1))
         .map(|end| {
             let parts: Vec<f64> = end
                 .trim()
