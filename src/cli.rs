@@ -128,6 +128,9 @@ pub enum Command {
         /// Use this narration WAV (with its `.vtt` beside it) instead of making one.
         #[arg(long)]
         narration: Option<PathBuf>,
+        /// Shortest time each image is shown, in seconds.
+        #[arg(long, default_value_t = 5.0)]
+        min_segment_seconds: f64,
     },
     /// Render one video (and its poster and Open Graph image) from a photo and a song.
     Render {

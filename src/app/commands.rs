@@ -89,6 +89,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             out,
             narrate_only,
             narration,
+            min_segment_seconds,
         } => {
             crate::workflows::slideshow::command::run(
                 crate::workflows::slideshow::command::SlideshowCommand {
@@ -101,6 +102,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
                     out,
                     narrate_only,
                     narration,
+                    min_segment_seconds,
                 },
             )
             .await

@@ -53,6 +53,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     #[command(flatten, next_help_heading = "Narration (text to speech)")]
     pub tts: crate::tts::config::TtsConfig,
+    #[command(flatten, next_help_heading = "Slideshow videos")]
+    pub slideshow: crate::workflows::slideshow::config::SlideshowConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
     #[command(flatten)]
@@ -75,6 +77,7 @@ impl Config {
         self.storage.objects.validate()?;
         self.jobs.validate()?;
         self.tts.validate()?;
+        self.slideshow.validate()?;
         if self.database.database_max_connections == 0 {
             return Err(ConfigError::invalid(
                 "DATABASE_MAX_CONNECTIONS",

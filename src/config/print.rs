@@ -148,6 +148,7 @@ impl Config {
         );
         entries.extend(self.jobs.redacted_entries());
         entries.extend(self.tts.redacted_entries());
+        entries.extend(self.slideshow.redacted_entries());
         entries
     }
 }

@@ -104,6 +104,7 @@ pub fn test_config(dir: &Path, database_url: String) -> Config {
             ..JobsConfig::default()
         },
         tts: serenade::tts::TtsConfig::default(),
+        slideshow: serenade::workflows::slideshow::config::SlideshowConfig::default(),
         admin: AdminConfig {
             admin_user: None,
             admin_password: None,

@@ -159,12 +159,15 @@ async fn a_video_from_uploaded_images(backend: Backend) {
             parts[0] * 3600.0 + parts[1] * 60.0 + parts[2]
         })
         .unwrap();
+    // Each image shows for at least VIDEO_SEGMENT_DURATION (5 s): the video lasts the
+    // narration or three 5 s segments less two crossfades, whichever is longer.
+    let expected = last_cue_end.max(3.0 * 5.0 - 2.0 * 0.5);
     assert!(
-        (duration - last_cue_end).abs() < 0.6,
-        "video {duration} s, narration {last_cue_end} s"
+        (duration - expected).abs() < 0.6,
+        "video {duration} s, expected {expected} s"
     );
     assert!(
-        mean_volume(&video, 0.5, duration - 0.5) > -45.0,
+        mean_volume(&video, 0.5, last_cue_end - 0.5) > -45.0,
         "the narration is heard"
     );
     // One segment per image, in order: each segment's middle frame has its image's colour.
@@ -292,5 +295,27 @@ async fn bad_requests_get_their_codes_and_create_nothing() {
         .unwrap()
         .unwrap();
     assert!(unclaimed.job_id.is_none(), "a refused job claims nothing");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_narration_longer_than_the_longest_video_fails_clearly() {
+    let app = TestApp::builder()
+        .with_workers()
+        .configure(|config| config.slideshow.max_video_duration = 3.0)
+        .spawn()
+        .await;
+    let (status, created) = generate(&app, &json!({"content": CONTENT})).await;
+    assert_eq!(status, 202, "{created}");
+    let (done, _) = follow(&app, created["job_id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "error", "{done}");
+    assert!(
+        done["error"]
+            .as_str()
+            .unwrap()
+            .contains("narration_too_long"),
+        "{done}"
+    );
+    assert!(done["video_url"].is_null());
     app.stop().await;
 }

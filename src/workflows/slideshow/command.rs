@@ -25,6 +25,8 @@ pub struct SlideshowCommand {
     pub narrate_only: bool,
     /// Use this narration (and `<stem>.vtt` beside it) instead of making one.
     pub narration: Option<PathBuf>,
+    /// Shortest time each image is shown.
+    pub min_segment_seconds: f64,
 }
 
 /// Makes the video (or only its narration) and prints the stage timings as JSON.
@@ -69,6 +71,7 @@ pub async fn run(command: SlideshowCommand) -> anyhow::Result<()> {
         images: &command.images,
         narration: &audio,
         narration_seconds: seconds,
+        min_segment_seconds: command.min_segment_seconds,
         cues: &cues,
         captions: &captions,
         burn_captions: command.burn_captions,

@@ -4,6 +4,7 @@
 //! and its WebVTT captions (`video`, `style`), and seed 004's own routes (`seed004`).
 
 pub mod command;
+pub mod config;
 pub mod kind;
 pub mod options;
 pub mod render;

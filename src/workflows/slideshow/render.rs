@@ -68,6 +68,13 @@ pub async fn run(app: &AppState, job: &ClaimedJob, job_id: &str) -> anyhow::Resu
         }
         Err(error) => return Ok(Outcome::fail(format!("narration: {error}"))),
     };
+    let longest = app.config.slideshow.max_video_duration;
+    if narration.duration.as_secs_f64() > longest {
+        return Ok(Outcome::fail(format!(
+            "narration_too_long: the narration runs {:.1} s, over MAX_VIDEO_DURATION ({longest} s)",
+            narration.duration.as_secs_f64()
+        )));
+    }
     let captions_path = staging.path_for(&captions_key);
     tokio::fs::write(&captions_path, webvtt(&narration.cues)).await?;
 
@@ -77,6 +84,7 @@ pub async fn run(app: &AppState, job: &ClaimedJob, job_id: &str) -> anyhow::Resu
         images: &images,
         narration: &narration.audio_path,
         narration_seconds: narration.duration.as_secs_f64(),
+        min_segment_seconds: app.config.slideshow.video_segment_duration,
         cues: &narration.cues,
         captions: &captions_path,
         burn_captions: options.burn_captions,

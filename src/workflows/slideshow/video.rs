@@ -32,6 +32,8 @@ pub struct SlideshowPlan<'a> {
     pub images: &'a [PathBuf],
     pub narration: &'a Path,
     pub narration_seconds: f64,
+    /// Shortest time each image is shown (`VIDEO_SEGMENT_DURATION`).
+    pub min_segment_seconds: f64,
     pub cues: &'a [Cue],
     /// The WebVTT file, burned in when `burn_captions`.
     pub captions: &'a Path,
@@ -42,11 +44,23 @@ pub struct SlideshowPlan<'a> {
     pub work_dir: &'a Path,
 }
 
-/// How long each image's segment is, so that `n` segments overlapping by the crossfade
-/// last `total` seconds.
-pub fn segment_seconds(images: usize, total: f64) -> f64 {
+/// How long each image's segment is: `n` segments overlapping by the crossfade last the
+/// narration, unless that would show an image for less than `min_segment`.
+pub fn segment_seconds(images: usize, narration: f64, min_segment: f64) -> f64 {
     let count = images.max(1) as f64;
-    (total + (count - 1.0) * CROSSFADE_SECONDS) / count
+    ((narration + (count - 1.0) * CROSSFADE_SECONDS) / count).max(min_segment)
+}
+
+/// How long the video runs: the narration, or the images' segments when they need longer
+/// (the narration is then padded with silence).
+pub fn video_seconds(plan: &SlideshowPlan<'_>) -> f64 {
+    let narration = plan.narration_seconds.max(0.5);
+    if plan.images.is_empty() {
+        return narration;
+    }
+    let count = plan.images.len() as f64;
+    let segment = segment_seconds(plan.images.len(), narration, plan.min_segment_seconds);
+    (count * segment - (count - 1.0) * CROSSFADE_SECONDS).max(narration)
 }
 
 fn seconds(value: f64) -> String {
@@ -79,11 +93,11 @@ pub fn arguments(plan: &SlideshowPlan<'_>, out: &Path) -> std::io::Result<Vec<Os
         .map(OsString::from)
         .collect();
     let mut graph = String::new();
-    let total = plan.narration_seconds.max(0.5);
+    let total = video_seconds(plan);
     let video_label = if plan.images.is_empty() {
         title_cards(plan, total, &mut args, &mut graph)?
     } else {
-        image_segments(plan, total, &mut args, &mut graph)
+        image_segments(plan, &mut args, &mut graph)
     };
     let audio_input = if plan.images.is_empty() {
         1
@@ -101,7 +115,10 @@ pub fn arguments(plan: &SlideshowPlan<'_>, out: &Path) -> std::io::Result<Vec<Os
         );
         last = "captioned".into();
     }
-    let _ = write!(graph, ";[{last}]format=yuv420p[out]");
+    let _ = write!(
+        graph,
+        ";[{last}]format=yuv420p[out];[{audio_input}:a]apad[voice]"
+    );
     args.push("-i".into());
     args.push(plan.narration.into());
     for arg in [
@@ -110,7 +127,7 @@ pub fn arguments(plan: &SlideshowPlan<'_>, out: &Path) -> std::io::Result<Vec<Os
         "-map".into(),
         "[out]".into(),
         "-map".into(),
-        format!("{audio_input}:a").into(),
+        "[voice]".into(),
         "-c:v".into(),
         "libx264".into(),
         "-preset".into(),
@@ -137,11 +154,14 @@ pub fn arguments(plan: &SlideshowPlan<'_>, out: &Path) -> std::io::Result<Vec<Os
 /// One looping input per image, each zoomed slowly and crossfaded into the next.
 fn image_segments(
     plan: &SlideshowPlan<'_>,
-    total: f64,
     args: &mut Vec<OsString>,
     graph: &mut String,
 ) -> String {
-    let segment = segment_seconds(plan.images.len(), total);
+    let segment = segment_seconds(
+        plan.images.len(),
+        plan.narration_seconds.max(0.5),
+        plan.min_segment_seconds,
+    );
     let frames = (segment * f64::from(FPS)).ceil() as u64;
     for (index, image) in plan.images.iter().enumerate() {
         for arg in ["-loop", "1", "-framerate"] {
@@ -266,4 +286,22 @@ pub async fn make(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_last_the_narration_but_never_under_the_minimum() {
+        assert!((segment_seconds(3, 29.0, 5.0) - 10.0).abs() < 1e-9);
+        assert!((segment_seconds(3, 6.0, 5.0) - 5.0).abs() < 1e-9);
+        assert!((segment_seconds(1, 12.0, 5.0) - 12.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn wrapping_keeps_words_whole() {
+        assert_eq!(wrap("one two three four", 9), "one two\nthree\nfour");
+        assert_eq!(wrap("", 9), "");
+    }
 }

@@ -60,7 +60,9 @@ mod tests {
         assert_eq!(output_index("out-0.png"), Some((0, "png")));
         assert_eq!(output_index("out-3.jpg"), Some((3, "jpg")));
         assert_eq!(output_index("out-x.png"), None);
-        assert_eq!(output_index("out-1.webp"), None);
+        // The extension is checked against the prediction's format by the handler.
+        assert_eq!(output_index("out-1.webp"), Some((1, "webp")));
+        assert_eq!(output_index("out-1"), None);
         assert_eq!(output_index("cover.png"), None);
     }
 }
