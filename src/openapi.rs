@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
 use self::error_body::ErrorBody;
 
 use crate::workflows::jobs;
+use crate::workflows::slideshow;
 use crate::workflows::song::api;
 
 #[derive(OpenApi)]
@@ -49,6 +50,9 @@ use crate::workflows::song::api;
         jobs::compat::seed001::health,
         jobs::compat::seed002::alive,
         jobs::compat::seed002::ready,
+        slideshow::seed004::generate,
+        slideshow::seed004::status,
+        slideshow::seed004::video,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BasicAuth, &RouteWideTruths)

@@ -10,10 +10,13 @@ use utoipa::openapi::schema::{
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::config::jobs::DEFAULT_MODELS;
+use crate::domain::slide_image::MAX_IMAGES;
 use crate::workflows::jobs::model::{Priority, WEBHOOK_EVENTS};
 use crate::workflows::jobs::request::{
     KINDS, MAX_ID_CHARS, MAX_OBJECT_BYTES, MAX_OBJECT_KEYS, MAX_PROMPT_CHARS, MAX_RETRIES,
 };
+use crate::workflows::slideshow::options::MAX_CONTENT_CHARS;
+use crate::workflows::slideshow::style::Style;
 
 /// A prompt: no control characters but tab and line breaks, at least one visible character.
 const PROMPT_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*\
@@ -299,5 +302,63 @@ impl PartialSchema for ProviderTestBody {
 impl ToSchema for ProviderTestBody {
     fn name() -> std::borrow::Cow<'static, str> {
         "ProviderTestRequest".into()
+    }
+}
+
+/// The body of seed 004's `POST /api/video/generate`.
+pub struct VideoGenerateBody;
+
+impl PartialSchema for VideoGenerateBody {
+    fn schema() -> RefOr<Schema> {
+        let mut styles: Vec<Option<&str>> = Style::NAMES.iter().copied().map(Some).collect();
+        styles.push(None);
+        ObjectBuilder::new()
+            .property(
+                "content",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(MAX_CONTENT_CHARS))
+                    .pattern(Some(PROMPT_PATTERN))
+                    .description(Some(format!(
+                        "The text to narrate: 1–{MAX_CONTENT_CHARS} characters, not blank."
+                    ))),
+            )
+            .property(
+                "style",
+                nullable(Type::String)
+                    .enum_values(Some(styles))
+                    .description(Some("The look (default `professional`).")),
+            )
+            .property(
+                "image_ids",
+                ArrayBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+                    .max_items(Some(MAX_IMAGES))
+                    .items(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some("^img_[a-z0-9]{20,32}$")),
+                    )
+                    .description(Some(
+                        "Up to three of your uploads (`POST /api/video/images`), in order, each \
+                         once; none: a title card per sentence.",
+                    )),
+            )
+            .property(
+                "burn_captions",
+                nullable(Type::Boolean)
+                    .description(Some("Draw the captions into the picture too.")),
+            )
+            .required("content")
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for VideoGenerateBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "VideoGenerateRequest".into()
     }
 }

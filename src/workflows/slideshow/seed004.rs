@@ -28,6 +28,25 @@ pub const VIDEO_URL_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 const FIELDS: [&str; 4] = ["content", "style", "image_ids", "burn_captions"];
 
 /// `POST /api/video/generate`.
+#[utoipa::path(
+    post,
+    path = "/api/video/generate",
+    request_body = crate::openapi::job_requests::VideoGenerateBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+    responses(
+        (status = 202, description = "Queued: `{job_id, status: \"queued\"}`", body = Object),
+        (status = 400, description = "`invalid_json`; `invalid_idempotency_key`", body = crate::openapi::error_body::ErrorBody),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 409, description = "`idempotency_key_reused`", body = crate::openapi::error_body::ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = crate::openapi::error_body::ErrorBody),
+        (status = 415, description = "Body not sent as `application/json`", body = crate::openapi::error_body::ErrorBody),
+        (status = 422, description = "`content_required`, `content_too_long`, `unsupported_style`, `unknown_image_id`, `duplicate_image_id`, `too_many_images`, `unknown_field`, …", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests` (per-minute rate) or `quota_exceeded`", body = crate::openapi::error_body::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "seeds"
+)]
 pub async fn generate(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
@@ -135,6 +154,20 @@ pub async fn status_json(app: &AppState, row: &JobRow) -> anyhow::Result<Value> 
 }
 
 /// `GET /api/video/status/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/video/status/{id}",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "`{status: queued|processing|completed|error, progress, stage, video_url, captions_url, error}`", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such video job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests` (per-minute rate) or `quota_exceeded`", body = crate::openapi::error_body::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "seeds"
+)]
 pub async fn status(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
@@ -145,6 +178,20 @@ pub async fn status(
 }
 
 /// `GET /api/video/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/video/{id}",
+    params(("id" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The status with the content and parameters", body = Object),
+        (status = 401, description = "`invalid_api_key`: a key was sent but is malformed, unknown or revoked (or none was sent and keyless access is off)", body = crate::openapi::error_body::ErrorBody, headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 404, description = "No such video job visible to this key", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests` (per-minute rate) or `quota_exceeded`", body = crate::openapi::error_body::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`: the database is unreachable", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "seeds"
+)]
 pub async fn video(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
