@@ -53,6 +53,7 @@ use crate::workflows::song::api;
         slideshow::seed004::generate,
         slideshow::seed004::status,
         slideshow::seed004::video,
+        slideshow::uploads::routes::upload,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BasicAuth, &RouteWideTruths)

@@ -362,3 +362,35 @@ impl ToSchema for VideoGenerateBody {
         "VideoGenerateRequest".into()
     }
 }
+
+/// The body of `POST /api/video/images`: one to three image files named `images`.
+pub struct UploadImagesBody;
+
+impl PartialSchema for UploadImagesBody {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .property(
+                "images",
+                ArrayBuilder::new()
+                    .min_items(Some(1))
+                    .max_items(Some(MAX_IMAGES))
+                    .items(ObjectBuilder::new().schema_type(Type::String).format(Some(
+                        utoipa::openapi::SchemaFormat::KnownFormat(
+                            utoipa::openapi::KnownFormat::Binary,
+                        ),
+                    )))
+                    .description(Some(
+                        "JPEG, PNG or GIF files, 2 MB each and 6 MB in all, at least 200 pixels \
+                         a side (checked by their bytes: other data is 422).",
+                    )),
+            )
+            .required("images")
+            .into()
+    }
+}
+
+impl ToSchema for UploadImagesBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "UploadImagesRequest".into()
+    }
+}

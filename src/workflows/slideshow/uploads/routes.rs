@@ -39,6 +39,30 @@ fn refused(code: &'static str, message: impl Into<String>) -> ApiError {
     }
 }
 
+/// A `multipart/form-data` body whose rejections are the API's own JSON errors.
+pub struct UploadForm(Multipart);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for UploadForm {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Multipart::from_request(request, state)
+            .await
+            .map(Self)
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+                _ => ApiError::BadRequest {
+                    code: "invalid_multipart",
+                    message: "Send the images as multipart/form-data files named `images`.".into(),
+                },
+            })
+    }
+}
+
 /// Reads every file part, checking counts and sizes as they arrive.
 async fn read_files(mut multipart: Multipart) -> ApiResult<Vec<Vec<u8>>> {
     let mut files = Vec::new();
@@ -102,10 +126,29 @@ async fn charge(app: &AppState, subject: &str, count: usize) -> ApiResult<()> {
 }
 
 /// `POST /api/video/images`.
+#[utoipa::path(
+    post,
+    path = "/api/video/images",
+    request_body(content = crate::openapi::job_requests::UploadImagesBody, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored: `{images: [{id, width, height, size_bytes, content_type, expires_at}]}`", body = Object),
+        (status = 400, description = "`invalid_multipart`", body = crate::openapi::error_body::ErrorBody),
+        (status = 401, description = "`invalid_api_key`", body = crate::openapi::error_body::ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"serenade-api\"`"))),
+        (status = 413, description = "Over 6 MB in all", body = crate::openapi::error_body::ErrorBody),
+        (status = 415, description = "Not sent as `multipart/form-data`", body = crate::openapi::error_body::ErrorBody),
+        (status = 422, description = "`images_required`, `too_many_images`, `invalid_image_format`, `image_too_large`, `image_too_small`, `image_dimensions_too_large`, `image_corrupt` (nothing is stored)", body = crate::openapi::error_body::ErrorBody),
+        (status = 429, description = "`too_many_requests`: 10 images an hour or 50 a day per caller", body = crate::openapi::error_body::ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "`service_unavailable`", body = crate::openapi::error_body::ErrorBody),
+    ),
+    security((), ("api_key" = []), ("bearer" = [])),
+    tag = "seeds"
+)]
 pub async fn upload(
     JobsCaller(caller): JobsCaller,
     State(app): State<AppState>,
-    multipart: Multipart,
+    UploadForm(multipart): UploadForm,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let files = read_files(multipart).await?;
     let checked: Vec<CheckedImage> = files
