@@ -25,6 +25,7 @@ pub mod providers;
 pub mod request;
 pub mod runtime;
 pub mod scrape;
+pub mod seed_body;
 pub mod steps;
 pub mod store;
 pub mod submit;

@@ -324,21 +324,6 @@ impl JobRequest {
     }
 }
 
-/// Refuses a body field the seed's client never sends (a typo is not ignored).
-pub fn refuse_unknown_fields(object: &Map<String, Value>, fields: &[&str]) -> Result<(), ApiError> {
-    match object.keys().find(|key| !fields.contains(&key.as_str())) {
-        Some(unknown) => Err(ApiError::Unprocessable {
-            code: "unknown_field",
-            field: "body",
-            message: format!(
-                "Unknown field `{unknown}`; the fields are {}.",
-                fields.join(", ")
-            ),
-        }),
-        None => Ok(()),
-    }
-}
-
 /// A JSON number with no fractional part, as an integer.
 fn whole_number(value: &Value) -> Option<i64> {
     value.as_i64().or_else(|| {

@@ -19,7 +19,8 @@ use crate::workflows::jobs::headers::header_text;
 use crate::workflows::jobs::keys::caller::JobsCaller;
 use crate::workflows::jobs::lookup::find_job;
 use crate::workflows::jobs::model::{Dialect, JobStatus};
-use crate::workflows::jobs::request::{JobRequest, refuse_unknown_fields};
+use crate::workflows::jobs::request::JobRequest;
+use crate::workflows::jobs::seed_body::seed_object;
 use crate::workflows::jobs::store::rows::JobRow;
 use crate::workflows::jobs::submit::{idempotency_key, submit};
 
@@ -53,13 +54,7 @@ pub async fn generate(
     headers: HeaderMap,
     crate::http::extract::ApiJson(body): crate::http::extract::ApiJson<Value>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Some(object) = body.as_object() else {
-        return Err(ApiError::BadRequest {
-            code: "invalid_json",
-            message: "The request body must be a JSON object.".into(),
-        });
-    };
-    refuse_unknown_fields(object, &FIELDS)?;
+    let object = seed_object(&body, &FIELDS)?;
     let mut parameters = Map::new();
     for field in ["style", "image_ids", "burn_captions"] {
         if let Some(value) = object.get(field) {

@@ -11,12 +11,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::domain::timestamp::rfc3339_from_ms;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::workflows::jobs::headers::header_text;
 use crate::workflows::jobs::keys::caller::Caller;
 use crate::workflows::jobs::model::{Dialect, JobStatus};
-use crate::workflows::jobs::request::{JobRequest, refuse_unknown_fields};
+use crate::workflows::jobs::request::JobRequest;
+use crate::workflows::jobs::seed_body::seed_object;
 use crate::workflows::jobs::store::rows::JobRow;
 use crate::workflows::jobs::submit::{idempotency_key, submit};
 use crate::workflows::jobs::view::outputs;
@@ -30,13 +31,7 @@ pub async fn create(
     headers: &HeaderMap,
     body: &Value,
 ) -> ApiResult<Response> {
-    let Some(object) = body.as_object() else {
-        return Err(ApiError::BadRequest {
-            code: "invalid_json",
-            message: "The request body must be a JSON object.".into(),
-        });
-    };
-    refuse_unknown_fields(object, &FIELDS)?;
+    let object = seed_object(body, &FIELDS)?;
     let canonical: Map<String, Value> = object.clone();
     let request = JobRequest::from_body(&Value::Object(canonical), &app.config.jobs)?;
     let key = idempotency_key(header_text(headers, "idempotency-key"))?;

@@ -13,12 +13,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::domain::timestamp::rfc3339_from_ms;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::workflows::jobs::headers::header_text;
 use crate::workflows::jobs::keys::caller::Caller;
 use crate::workflows::jobs::model::{Dialect, JobStatus};
-use crate::workflows::jobs::request::{JobRequest, refuse_unknown_fields};
+use crate::workflows::jobs::request::JobRequest;
+use crate::workflows::jobs::seed_body::seed_object;
 use crate::workflows::jobs::store::rows::JobRow;
 use crate::workflows::jobs::submit::{idempotency_key, submit};
 use crate::workflows::jobs::view::outputs;
@@ -44,13 +45,7 @@ pub async fn create(
     headers: &HeaderMap,
     body: &Value,
 ) -> ApiResult<Response> {
-    let Some(object) = body.as_object() else {
-        return Err(ApiError::BadRequest {
-            code: "invalid_json",
-            message: "The request body must be a JSON object.".into(),
-        });
-    };
-    refuse_unknown_fields(object, &FIELDS)?;
+    let object = seed_object(body, &FIELDS)?;
     let mut canonical = Map::new();
     for (from, to) in [
         ("userId", "user_id"),
